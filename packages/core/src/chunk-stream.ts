@@ -1,0 +1,257 @@
+/**
+ * The engine of `map`, `imap` and `mapReduce`: reads the input a chunk at a time, submits each
+ * chunk as one job, keeps a bounded number of chunks in flight (backpressure), and hands back
+ * finished chunks in input order or as they complete.
+ */
+import { chunkSize } from './chunking.js';
+import { TaskAbortedError } from './errors.js';
+import { type InputSource, inputSource } from './input-source.js';
+import type { JobKind } from './protocol.js';
+import { CHUNK_INDEX, type Scheduler } from './scheduler.js';
+import type { MapOptions } from './types.js';
+
+/** Key of the input index a failed `map` item's error carries (see {@link failedInputIndex}). */
+const INPUT_INDEX = Symbol.for('manyhands.inputIndex');
+
+/**
+ * Which input of a `map`/`imap`/`mapReduce` threw `error`, when known.
+ *
+ * @example
+ * ```ts
+ * try { await executor.map('parse', lines); }
+ * catch (error) { console.error(`line ${failedInputIndex(error)} failed`, error); }
+ * ```
+ */
+export function failedInputIndex(error: unknown): number | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const index = (error as { [INPUT_INDEX]?: unknown })[INPUT_INDEX];
+  return typeof index === 'number' ? index : undefined;
+}
+
+/** A finished chunk: its position in the input and its results (or folded value). */
+export interface FinishedChunk {
+  readonly offset: number;
+  readonly count: number;
+  readonly value: unknown;
+}
+
+interface Entry {
+  readonly offset: number;
+  readonly count: number;
+  done: boolean;
+  value: unknown;
+}
+
+/** What a stream runs. */
+export interface StreamSpec {
+  readonly task: string;
+  readonly kind: typeof JobKind.Chunk | typeof JobKind.ChunkReduce;
+  readonly reducer?: string;
+}
+
+function checkPositiveInteger(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number.`);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Option "${name}" must be an integer >= 1, got ${value}.`);
+  }
+}
+
+/** One running map. Create with {@link openChunkStream}; always call `end()`. */
+export class ChunkStream {
+  private readonly scheduler: Scheduler;
+  private readonly spec: StreamSpec;
+  private readonly source: InputSource;
+  private readonly options: MapOptions;
+  private readonly ordered: boolean;
+  private readonly maxInFlight: number;
+  private readonly controller = new AbortController();
+  private readonly window: Entry[] = [];
+  private readonly finished: Entry[] = [];
+  private offset = 0;
+  private exhausted = false;
+  private filling = false;
+  private failure: { error: unknown } | undefined;
+  private ended = false;
+  private wake: (() => void) | undefined;
+  private readonly onUserAbort: (() => void) | undefined;
+
+  constructor(
+    scheduler: Scheduler,
+    spec: StreamSpec,
+    inputs: unknown,
+    options: MapOptions,
+    ordered: boolean,
+  ) {
+    checkPositiveInteger('chunkSize', options.chunkSize);
+    checkPositiveInteger('maxInFlight', options.maxInFlight);
+    this.scheduler = scheduler;
+    this.spec = spec;
+    this.source = inputSource(inputs);
+    this.options = options;
+    this.ordered = ordered;
+    this.maxInFlight = options.maxInFlight ?? scheduler.workerCount * 4;
+    scheduler.streamStarted();
+    const signal = options.signal;
+    if (signal) {
+      this.onUserAbort = () => this.fail(new TaskAbortedError(spec.task, signal.reason), true);
+      if (signal.aborted) this.onUserAbort();
+      else signal.addEventListener('abort', this.onUserAbort, { once: true });
+    }
+    void this.fill();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private fail(error: unknown, interrupt: boolean): void {
+    if (this.failure) return;
+    this.failure = { error };
+    const mine = (spec: { signal?: AbortSignal }) => spec.signal === this.controller.signal;
+    if (interrupt) this.controller.abort(error);
+    else this.scheduler.dropQueued(mine, error);
+    this.source.close();
+    this.notify();
+  }
+
+  private inFlight(): number {
+    return this.window.length + this.finished.length;
+  }
+
+  /** Reads and submits chunks until the window is full or the input ends. */
+  private async fill(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      while (!this.exhausted && !this.failure && !this.ended) {
+        const perItemMs = this.scheduler.estimate(this.spec.task);
+        // Until a first chunk has been timed, keep only one chunk per worker in flight.
+        const limit =
+          perItemMs === undefined && this.options.chunkSize === undefined
+            ? Math.min(this.maxInFlight, this.scheduler.workerCount)
+            : this.maxInFlight;
+        if (this.inFlight() >= limit) break;
+        const size = chunkSize({
+          fixed: this.options.chunkSize,
+          perItemMs,
+          remaining: this.source.remaining,
+          workers: this.scheduler.workerCount,
+        });
+        const read = this.source.read(size);
+        const items = Array.isArray(read) ? read : await read;
+        if (items.length === 0) {
+          this.exhausted = true;
+          break;
+        }
+        if (this.failure || this.ended) break;
+        this.submit(items);
+      }
+    } catch (error) {
+      this.fail(error, true);
+    } finally {
+      this.filling = false;
+      this.notify();
+    }
+  }
+
+  private submit(items: unknown[]): void {
+    const entry: Entry = {
+      offset: this.offset,
+      count: items.length,
+      done: false,
+      value: undefined,
+    };
+    this.offset += items.length;
+    this.window.push(entry);
+    this.scheduler
+      .submit(
+        {
+          kind: this.spec.kind,
+          task: this.spec.task,
+          payload: items,
+          items: items.length,
+          reducer: this.spec.reducer,
+          signal: this.controller.signal,
+          timeout: this.options.timeout,
+        },
+        true,
+      )
+      .then(
+        (value) => {
+          entry.done = true;
+          entry.value = value;
+          if (!this.ordered) {
+            this.window.splice(this.window.indexOf(entry), 1);
+            this.finished.push(entry);
+          }
+          this.notify();
+        },
+        (error: unknown) => {
+          // After a first failure, the other chunks' rejections carry nothing new.
+          if (this.failure) return;
+          if (error !== null && typeof error === 'object' && CHUNK_INDEX in error) {
+            const index = entry.offset + (error as { [CHUNK_INDEX]: number })[CHUNK_INDEX];
+            Object.defineProperty(error, INPUT_INDEX, { value: index, configurable: true });
+          }
+          this.fail(error, false);
+        },
+      );
+  }
+
+  /** The next finished chunk, or `undefined` when every chunk has been handed out. */
+  async next(): Promise<FinishedChunk | undefined> {
+    for (;;) {
+      if (this.failure) throw this.failure.error;
+      let entry: Entry | undefined;
+      if (this.ordered) {
+        const head = this.window[0];
+        if (head?.done) entry = this.window.shift();
+      } else {
+        entry = this.finished.shift();
+      }
+      if (entry) {
+        void this.fill();
+        return { offset: entry.offset, count: entry.count, value: entry.value };
+      }
+      if (this.exhausted && this.inFlight() === 0) return undefined;
+      if (!this.filling) void this.fill();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  /** Ends the stream: stops reading input and drops chunks not yet started. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.options.signal && this.onUserAbort) {
+      this.options.signal.removeEventListener('abort', this.onUserAbort);
+    }
+    if (!this.exhausted || this.window.length > 0) {
+      this.source.close();
+      this.scheduler.dropQueued(
+        (spec) => spec.signal === this.controller.signal,
+        new TaskAbortedError(this.spec.task, 'the map ended'),
+      );
+    }
+    this.scheduler.streamEnded();
+  }
+}
+
+/** Validates and starts a stream (see {@link ChunkStream}). */
+export function openChunkStream(
+  scheduler: Scheduler,
+  spec: StreamSpec,
+  inputs: unknown,
+  options: MapOptions | undefined,
+  ordered: boolean,
+): ChunkStream {
+  scheduler.assertOpen();
+  scheduler.assertTask(spec.task);
+  if (spec.reducer !== undefined) scheduler.assertTask(spec.reducer);
+  return new ChunkStream(scheduler, spec, inputs, options ?? {}, ordered);
+}

@@ -1,0 +1,43 @@
+/**
+ * How many items travel in one message of a `map`. Python's `Pool.map` uses a fixed
+ * `len / (4 · workers)`, which is too coarse for a skewed workload and needs the length up
+ * front. Here the size follows the measured time per item, so every chunk takes about
+ * {@link TARGET_CHUNK_MS} of worker time (message overhead stays near 1 %), and shrinks as the
+ * input runs out, so the last chunks spread over every worker.
+ */
+
+/** Worker time one chunk should take. */
+export const TARGET_CHUNK_MS = 3;
+/** Size of the first chunks, sent before anything has been measured. */
+export const FIRST_CHUNK_SIZE = 16;
+/** Never more items than this in one message. */
+export const MAX_CHUNK_SIZE = 65_536;
+
+/** Inputs to {@link chunkSize}. */
+export interface ChunkSizeInput {
+  /** The caller's explicit `chunkSize`, if any. */
+  readonly fixed: number | undefined;
+  /** Measured blocking time per item in ms, if known. */
+  readonly perItemMs: number | undefined;
+  /** Items left, when the input's length is known. */
+  readonly remaining: number | undefined;
+  /** Workers sharing the work. */
+  readonly workers: number;
+}
+
+/** The size of the next chunk. */
+export function chunkSize({ fixed, perItemMs, remaining, workers }: ChunkSizeInput): number {
+  if (fixed !== undefined) return fixed;
+  let size =
+    perItemMs === undefined
+      ? FIRST_CHUNK_SIZE
+      : Math.min(
+          MAX_CHUNK_SIZE,
+          Math.max(1, Math.floor(TARGET_CHUNK_MS / Math.max(perItemMs, 1e-5))),
+        );
+  if (remaining !== undefined) {
+    // Keep at least three chunks per worker in what is left, so the tail balances.
+    size = Math.min(size, Math.max(1, Math.ceil(remaining / (workers * 3))));
+  }
+  return size;
+}

@@ -1,0 +1,217 @@
+/**
+ * The one `Executor` implementation: the public API over the scheduler. A backend package only
+ * supplies its {@link Transport}; see `createExecutor`.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openChunkStream } from './chunk-stream.js';
+import { checkCallOptions, type ExecutorOptions, resolveOptions } from './options.js';
+import { JobKind } from './protocol.js';
+import { Scheduler } from './scheduler.js';
+import type { ExecutorStats } from './stats.js';
+import type { Transport } from './transport.js';
+import type {
+  Executor,
+  IMapOptions,
+  MapOptions,
+  MappableTask,
+  MapReduceOptions,
+  ReducerName,
+  RunOptions,
+  TaskArgs,
+  TaskInput,
+  TaskName,
+  TaskResult,
+} from './types.js';
+
+/** Where the task module is: a `URL` (e.g. `new URL('./tasks.js', import.meta.url)`) or a path. */
+export type ModuleSpecifier = URL | string;
+
+/** Turns a URL or a path (absolute, or relative to the working directory) into a URL string. */
+export function toModuleUrl(module: ModuleSpecifier): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module !== 'string' || module.length === 0) {
+    throw new TypeError('The task module must be a URL or a non-empty path string.');
+  }
+  if (/^(file|data):/i.test(module)) return module;
+  return pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
+}
+
+class PoolExecutor<M> implements Executor<M> {
+  readonly backend: string;
+  private readonly scheduler: Scheduler;
+
+  constructor(scheduler: Scheduler) {
+    this.scheduler = scheduler;
+    this.backend = scheduler.transport.name;
+  }
+
+  run<K extends TaskName<M>>(task: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>> {
+    return this.exec(task, args);
+  }
+
+  exec<K extends TaskName<M>>(
+    task: K,
+    args: TaskArgs<M, K>,
+    options?: RunOptions,
+  ): Promise<TaskResult<M, K>> {
+    try {
+      this.scheduler.assertOpen();
+      this.scheduler.assertTask(task);
+      checkCallOptions(options);
+      if (!Array.isArray(args)) throw new TypeError('exec() takes the task arguments as an array.');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.scheduler.submit({
+      kind: JobKind.Call,
+      task,
+      payload: args,
+      items: 1,
+      signal: options?.signal,
+      timeout: options?.timeout,
+      transfer: options?.transfer,
+    }) as Promise<TaskResult<M, K>>;
+  }
+
+  async map<K extends MappableTask<M>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<M, K>[]> {
+    checkCallOptions(options);
+    const stream = openChunkStream(
+      this.scheduler,
+      { task, kind: JobKind.Chunk },
+      inputs,
+      options,
+      true,
+    );
+    const results: TaskResult<M, K>[] = [];
+    try {
+      for (;;) {
+        const chunk = await stream.next();
+        if (!chunk) return results;
+        for (const value of chunk.value as TaskResult<M, K>[]) results.push(value);
+      }
+    } finally {
+      stream.end();
+    }
+  }
+
+  async *imap<K extends MappableTask<M>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options?: IMapOptions,
+  ): AsyncIterableIterator<TaskResult<M, K>> {
+    checkCallOptions(options);
+    const ordered = options?.ordered ?? true;
+    const stream = openChunkStream(
+      this.scheduler,
+      { task, kind: JobKind.Chunk },
+      inputs,
+      options,
+      ordered,
+    );
+    try {
+      for (;;) {
+        const chunk = await stream.next();
+        if (!chunk) return;
+        yield* chunk.value as TaskResult<M, K>[];
+      }
+    } finally {
+      stream.end();
+    }
+  }
+
+  async mapReduce<K extends MappableTask<M>, Red extends ReducerName<M, TaskResult<M, K>>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options: MapReduceOptions<TaskResult<M, K>, Red>,
+  ): Promise<TaskResult<M, K>> {
+    checkCallOptions(options);
+    if (typeof options?.reducer !== 'string') {
+      throw new TypeError('mapReduce needs options.reducer: the name of an exported reducer.');
+    }
+    const reducer = options.reducer;
+    const hasInitial = 'initial' in options;
+    const stream = openChunkStream(
+      this.scheduler,
+      { task, kind: JobKind.ChunkReduce, reducer },
+      inputs,
+      options,
+      true,
+    );
+    const partials: unknown[] = [];
+    try {
+      for (;;) {
+        const chunk = await stream.next();
+        if (!chunk) break;
+        partials.push(chunk.value);
+      }
+      if (partials.length === 0) {
+        if (hasInitial) return options.initial as TaskResult<M, K>;
+        throw new TypeError('mapReduce of an empty input with no initial value.');
+      }
+      if (partials.length === 1 && !hasInitial) return partials[0] as TaskResult<M, K>;
+      return (await this.scheduler.submit(
+        {
+          kind: JobKind.Fold,
+          task,
+          payload: partials,
+          items: partials.length,
+          reducer,
+          initial: hasInitial ? { value: options.initial } : undefined,
+          signal: options.signal,
+          timeout: options.timeout,
+        },
+        true,
+      )) as TaskResult<M, K>;
+    } finally {
+      stream.end();
+    }
+  }
+
+  stats(): ExecutorStats {
+    return this.scheduler.snapshot();
+  }
+
+  close(): Promise<void> {
+    return this.scheduler.close();
+  }
+
+  terminate(): Promise<void> {
+    return this.scheduler.terminate();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Ids of live workers (thread ids or pids): for leak checks in tests. */
+  workerIds(): number[] {
+    return this.scheduler.workerIds();
+  }
+}
+
+/**
+ * Builds an executor over a backend's transport. Backend packages call this; users call the
+ * backend's own `create…Executor`.
+ *
+ * @param extraOptionKeys - the backend's own option names, so misspellings are reported.
+ */
+export function createExecutor<M>(
+  transport: Transport,
+  module: ModuleSpecifier,
+  options: ExecutorOptions | undefined,
+  extraOptionKeys: readonly string[] = [],
+): Executor<M> {
+  const resolved = resolveOptions(options, extraOptionKeys);
+  return new PoolExecutor<M>(new Scheduler(transport, toModuleUrl(module), resolved));
+}
+
+/** Ids (thread ids or pids) of an executor's live workers, for leak checks in tests. */
+export function workerIdsOf(executor: Executor<unknown>): number[] {
+  if (executor instanceof PoolExecutor) return executor.workerIds();
+  return [];
+}

@@ -1,0 +1,47 @@
+/**
+ * `@manyhands/core`: the `Executor` contract, its options and errors, the wire protocol, and the
+ * scheduler every backend shares. Users install a backend package; backends build on this.
+ *
+ * @packageDocumentation
+ */
+export { failedInputIndex } from './chunk-stream.js';
+export type { ChunkSizeInput } from './chunking.js';
+export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './chunking.js';
+export type { EncodedThrown } from './error-codec.js';
+export { decodeThrown, encodeThrown } from './error-codec.js';
+export type { WorkerExitInfo } from './errors.js';
+export {
+  ErrorCode,
+  ExecutorClosedError,
+  ExecutorTerminatedError,
+  ManyhandsError,
+  ModuleLoadError,
+  NotCloneableError,
+  QueueFullError,
+  TaskAbortedError,
+  TaskTimeoutError,
+  UnknownTaskError,
+  WorkerExitError,
+  WorkerStartError,
+} from './errors.js';
+export type { ModuleSpecifier } from './executor.js';
+export { createExecutor, toModuleUrl, workerIdsOf } from './executor.js';
+export type { ExecutorOptions, ResolvedOptions } from './options.js';
+export { resolveOptions } from './options.js';
+export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
+export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
+export type { ExecutorStats, LatencySummary } from './stats.js';
+export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
+export type {
+  Executor,
+  IMapOptions,
+  MapOptions,
+  MappableTask,
+  MapReduceOptions,
+  ReducerName,
+  RunOptions,
+  TaskArgs,
+  TaskInput,
+  TaskName,
+  TaskResult,
+} from './types.js';

@@ -1,0 +1,96 @@
+/**
+ * The wire protocol between a host and its workers, identical for every transport.
+ * Every message carries the `mh` brand so the pool's traffic never mixes with a task's own
+ * `postMessage`/`process.send` calls. Jobs and results travel in batches: one message carries
+ * many, so a burst of tiny tasks is not one message per task.
+ */
+import type { EncodedThrown } from './error-codec.js';
+
+/** Brand value of every manyhands message. */
+export const BRAND = 'manyhands/1';
+
+/** Kinds of job a worker runs. */
+export const JobKind = Object.freeze({
+  /** `task(...args)`, one result. */
+  Call: 0,
+  /** `task(item)` for each item of a chunk, an array of results. */
+  Chunk: 1,
+  /** Like `Chunk`, then the results folded with a reducer: one value. */
+  ChunkReduce: 2,
+  /** Fold values with a reducer (no task): the last step of a map-reduce. */
+  Fold: 3,
+} as const);
+/** One of {@link JobKind}'s values. */
+export type JobKind = (typeof JobKind)[keyof typeof JobKind];
+
+/**
+ * One job in wire form: `[id, kind, task, payload, reducer, initial?]`.
+ * `payload` is the argument list (Call) or the items (Chunk, ChunkReduce, Fold).
+ * A Fold with `initial` present (six elements) starts from it.
+ */
+export type WireJob =
+  | readonly [id: number, kind: JobKind, task: string, payload: readonly unknown[]]
+  | readonly [
+      id: number,
+      kind: JobKind,
+      task: string,
+      payload: readonly unknown[],
+      reducer: string,
+      initial?: unknown,
+    ];
+
+/** Worker-side outcome codes of a job. */
+export const Outcome = Object.freeze({ Ok: 0, Threw: 1 } as const);
+/** One of {@link Outcome}'s values. */
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/**
+ * One result in wire form: `[id, outcome, valueOrError, runMs, blockMs, failedIndex]`.
+ * `runMs` is wall time from start to settle, `blockMs` the time the task held the thread
+ * (its synchronous part); the host learns scheduling and chunk sizes from them.
+ */
+export type WireResult = [
+  id: number,
+  outcome: Outcome,
+  value: unknown,
+  runMs: number,
+  blockMs: number,
+  failedIndex?: number,
+];
+
+/** Host → worker messages. */
+export type HostMessage =
+  | { readonly mh: typeof BRAND; readonly k: 'jobs'; readonly jobs: readonly WireJob[] }
+  | { readonly mh: typeof BRAND; readonly k: 'cancel'; readonly ids: readonly number[] }
+  | { readonly mh: typeof BRAND; readonly k: 'stop' };
+
+/** Worker → host messages. */
+export type WorkerMessage =
+  | { readonly mh: typeof BRAND; readonly k: 'ready'; readonly tasks: readonly string[] }
+  | { readonly mh: typeof BRAND; readonly k: 'load-error'; readonly error: EncodedThrown }
+  | {
+      readonly mh: typeof BRAND;
+      readonly k: 'results';
+      readonly results: readonly WireResult[];
+      /** `[id, blockMs]` pairs of jobs whose synchronous part ended: they now await IO. */
+      readonly async?: readonly number[];
+    }
+  | { readonly mh: typeof BRAND; readonly k: 'cancelled'; readonly ids: readonly number[] };
+
+/** Whether a received value is one of the pool's own messages. */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && (value as { mh?: unknown }).mh === BRAND;
+}
+
+/** Whether a received value is one of the pool's own messages. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  return isWorkerMessage(value);
+}
+
+/** What a worker entry is given to start the runtime (workerData / env / argv). */
+export interface WorkerInit {
+  /** URL (file: URL string) of the task module to import. */
+  readonly module: string;
+  /** Most tasks running at once in this worker. */
+  readonly concurrency: number;
+}

@@ -1,0 +1,53 @@
+/**
+ * The one contract a backend implements: how to start a worker, send it a message, hear from
+ * it, and stop it. Scheduling, chunking, errors, cancellation and stats live in core.
+ */
+import type { TransferListItem } from 'node:worker_threads';
+import type { HostMessage, WorkerInit } from './protocol.js';
+
+/** How a worker ended, as the transport saw it. */
+export interface TransportExit {
+  /** Exit code, when there was one. */
+  readonly exitCode: number | null;
+  /** Signal name, when a process was killed by one. */
+  readonly signal: string | null;
+  /** The error the worker died of, when the transport reports one (an uncaught exception, OOM). */
+  readonly error?: unknown;
+}
+
+/** Callbacks a transport calls for one worker. */
+export interface WorkerEvents {
+  /** A message arrived from the worker (the pool ignores anything not branded as its own). */
+  message(message: unknown): void;
+  /** The worker is gone. Called exactly once, whatever the cause. */
+  exit(exit: TransportExit): void;
+}
+
+/** One running worker, as the pool sees it. */
+export interface WorkerHandle {
+  /** Sends a message. Throws synchronously when the message cannot be cloned. */
+  send(message: HostMessage, transfer?: readonly TransferListItem[]): void;
+  /** Stops the worker now (kill); `exit` follows. */
+  terminate(): void;
+  /** Lets the worker keep the host process alive (it holds work). */
+  ref(): void;
+  /** Stops the worker from keeping the host process alive (it is idle). */
+  unref(): void;
+  /** Shared "jobs started" counter, when the transport can share memory with the worker. */
+  readonly progress?: Int32Array;
+  /** A process id or thread id, for diagnostics and leak checks. */
+  readonly id: number;
+}
+
+/** A way of running workers: one per backend package. */
+export interface Transport {
+  /** The backend's name, e.g. `'worker-threads'`. */
+  readonly name: string;
+  /**
+   * Whether `terminate()` really stops a task stuck in a loop. False for the inline backend,
+   * which runs tasks on the caller's own thread.
+   */
+  readonly canInterrupt: boolean;
+  /** Starts one worker that runs core's worker runtime with `init`. May throw. */
+  spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
+}

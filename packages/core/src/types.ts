@@ -1,0 +1,144 @@
+/**
+ * The `Executor` contract every backend implements, and the types that infer task names,
+ * arguments and results from a task module's type.
+ */
+import type { TransferListItem } from 'node:worker_threads';
+import type { ExecutorStats } from './stats.js';
+
+type AnyFunction = (...args: any[]) => any;
+
+/** The names of `M`'s exports that are functions: the tasks an executor can run. */
+export type TaskName<M> = {
+  [K in keyof M]: M[K] extends AnyFunction ? K : never;
+}[keyof M] &
+  string;
+
+/** The argument list of task `K` of module `M`. */
+export type TaskArgs<M, K extends TaskName<M>> = M[K] extends AnyFunction
+  ? Parameters<M[K]>
+  : never;
+
+/** What task `K` of module `M` resolves to (a sync task's return value, or an async one's). */
+export type TaskResult<M, K extends TaskName<M>> = M[K] extends AnyFunction
+  ? Awaited<ReturnType<M[K]>>
+  : never;
+
+/** The tasks of `M` that take one argument first: the ones `map` can apply to each input. */
+export type MappableTask<M> = {
+  [K in TaskName<M>]: TaskArgs<M, K> extends [unknown, ...unknown[]] | [unknown?] ? K : never;
+}[TaskName<M>];
+
+/** The input type of a task that `map` applies to each item. */
+export type TaskInput<M, K extends TaskName<M>> = TaskArgs<M, K>[0];
+
+/** Reducers of `M` that can fold results of type `R`: `(acc: R, value: R) => R`. */
+export type ReducerName<M, R> = {
+  [K in TaskName<M>]: M[K] extends (acc: R, value: R) => R | Promise<R> ? K : never;
+}[TaskName<M>];
+
+/** Per-call options of `exec`. */
+export interface RunOptions {
+  /** Abort the task: rejected at once when queued, and when running. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds the task may run once handed to a worker; the worker is replaced if stuck. */
+  readonly timeout?: number;
+  /** Objects to move rather than copy (worker_threads only; ignored elsewhere). */
+  readonly transfer?: readonly TransferListItem[];
+}
+
+/** Options of `map`, `imap` and `mapReduce`. */
+export interface MapOptions {
+  /** Abort the whole map: pending chunks are dropped, running ones cancelled. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds each chunk may run once handed to a worker. */
+  readonly timeout?: number;
+  /**
+   * Items per message. When omitted, the size is learned from the measured time per item, so
+   * each chunk takes a few milliseconds and the last chunks still spread over every worker.
+   */
+  readonly chunkSize?: number;
+  /** Most chunks in flight at once (default: enough to keep every worker busy). */
+  readonly maxInFlight?: number;
+}
+
+/** Options of `imap`. */
+export interface IMapOptions extends MapOptions {
+  /** `true` (default): results in input order. `false`: as they complete (`imap_unordered`). */
+  readonly ordered?: boolean;
+}
+
+/** Options of `mapReduce`. */
+export interface MapReduceOptions<R, Red extends string> extends MapOptions {
+  /**
+   * Name of an exported `(acc, value) => acc` function of the task module. It must be
+   * associative: each worker folds its chunk, then the chunk results are folded in order.
+   */
+  readonly reducer: Red;
+  /** Where the fold starts; without it the first result is the start. */
+  readonly initial?: R;
+}
+
+/**
+ * A pool of workers that runs the named exports of one task module.
+ *
+ * @typeParam M - the task module's type, e.g. `typeof import('./tasks.js')`.
+ */
+export interface Executor<M> extends AsyncDisposable {
+  /** Which backend this is, e.g. `'worker-threads'`. */
+  readonly backend: string;
+
+  /**
+   * Runs one task: `await executor.run('factorial', 20n)`.
+   * Use {@link Executor.exec} to pass options.
+   */
+  run<K extends TaskName<M>>(task: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>>;
+
+  /** Runs one task with options: `exec('fetch', [url], { signal, timeout: 5_000 })`. */
+  exec<K extends TaskName<M>>(
+    task: K,
+    args: TaskArgs<M, K>,
+    options?: RunOptions,
+  ): Promise<TaskResult<M, K>>;
+
+  /**
+   * Python's `Pool.map`: applies `task` to every input and resolves to the results in order.
+   * Items travel in chunks; a failing item rejects the whole map with that item's error.
+   */
+  map<K extends MappableTask<M>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<M, K>[]>;
+
+  /**
+   * Python's `imap` / `imap_unordered`: results as an async iterable, with a bounded number of
+   * chunks in flight, so an endless input streams in constant memory.
+   */
+  imap<K extends MappableTask<M>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options?: IMapOptions,
+  ): AsyncIterableIterator<TaskResult<M, K>>;
+
+  /**
+   * Map-reduce: each worker folds its chunk's results with `reducer`, so one value per chunk
+   * crosses back; the host folds those in order. Rejects on empty input without `initial`.
+   */
+  mapReduce<K extends MappableTask<M>, Red extends ReducerName<M, TaskResult<M, K>>>(
+    task: K,
+    inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
+    options: MapReduceOptions<TaskResult<M, K>, Red>,
+  ): Promise<TaskResult<M, K>>;
+
+  /** Counters, queue length, wait/run percentiles and worker utilisation. */
+  stats(): ExecutorStats;
+
+  /** Lets queued and running work finish, then stops every worker. */
+  close(): Promise<void>;
+
+  /** Rejects everything pending with `ExecutorTerminatedError` and stops every worker now. */
+  terminate(): Promise<void>;
+
+  /** Same as {@link Executor.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}

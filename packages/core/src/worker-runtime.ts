@@ -1,0 +1,377 @@
+/**
+ * The worker side, shared by every transport: loads the task module once, runs the jobs of each
+ * batch (sync tasks one after another, async tasks up to `concurrency` at a time), encodes
+ * results and errors, and replies with as few messages as it can.
+ */
+
+import { findUncloneablePath } from './clone-path.js';
+import { encodeThrown } from './error-codec.js';
+import { NotCloneableError, UnknownTaskError } from './errors.js';
+import {
+  BRAND,
+  type HostMessage,
+  isHostMessage,
+  JobKind,
+  Outcome,
+  type WireJob,
+  type WireResult,
+  type WorkerInit,
+  type WorkerMessage,
+} from './protocol.js';
+
+/** What a transport's worker entry hands the runtime: a way to talk to the host. */
+export interface WorkerPort {
+  /** Sends one message to the host; may throw when the message cannot be cloned. */
+  post(message: WorkerMessage): void;
+  /** Registers the handler for messages from the host. */
+  onMessage(handler: (message: unknown) => void): void;
+  /** Ends this worker after a graceful stop, once every reply has been posted. */
+  exit(): void;
+  /**
+   * Optional synchronous poll for the next host message (worker_threads'
+   * `receiveMessageOnPort`). With it, an idle worker briefly spins for new work before it
+   * sleeps: waking a sleeping thread costs tens of microseconds on many machines, a spin a few.
+   */
+  receive?(): { message: unknown } | undefined;
+  /**
+   * Optional shared counter: the runtime stores how many jobs it has started, so the host knows
+   * after a crash which of the jobs it handed over never started (and can safely run elsewhere).
+   */
+  readonly progress?: Int32Array;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** Flush replies at least this often while a long batch of sync jobs runs. */
+const FLUSH_INTERVAL_MS = 4;
+/** How long an idle worker polls for the next message before it sleeps (see `receive`). */
+const IDLE_SPIN_MS = 0.25;
+
+interface TaskContext {
+  controller: AbortController | undefined;
+}
+
+/** Marks an error thrown by one item of a chunk, with the item's index. */
+const CHUNK_INDEX = Symbol('manyhands.chunkIndex');
+
+let currentContext: TaskContext | undefined;
+
+/**
+ * The `AbortSignal` of the task now starting, for tasks that want to stop early when the caller
+ * aborts or the timeout fires. Call it synchronously at the top of the task function.
+ *
+ * @example
+ * ```ts
+ * import { taskSignal } from '@manyhands/core/worker';
+ * export async function fetchPage(url: string) {
+ *   const res = await fetch(url, { signal: taskSignal() });
+ *   return res.text();
+ * }
+ * ```
+ */
+export function taskSignal(): AbortSignal {
+  if (!currentContext) {
+    throw new Error('taskSignal() must be called synchronously at the start of a task.');
+  }
+  currentContext.controller ??= new AbortController();
+  return currentContext.controller.signal;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Loads the task module named in `init` and serves jobs from `port` until stopped. */
+export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
+  const concurrency = init.concurrency;
+  const queue: WireJob[] = [];
+  let queueHead = 0;
+  const cancelledQueued = new Set<number>();
+  const running = new Map<number, TaskContext>();
+  let outbox: WireResult[] = [];
+  /** `[id, blockMs]` pairs of jobs that went async since the last flush. */
+  let wentAsync: number[] = [];
+  let flushScheduled = false;
+  let lastFlush = performance.now();
+  let started = 0;
+  let tasks: Record<string, AnyFn> | undefined;
+  let taskNames: string[] = [];
+  let stopping = false;
+
+  const flush = (): void => {
+    flushScheduled = false;
+    if (outbox.length === 0 && wentAsync.length === 0) return;
+    const results = outbox;
+    const async = wentAsync;
+    outbox = [];
+    wentAsync = [];
+    lastFlush = performance.now();
+    try {
+      port.post({ mh: BRAND, k: 'results', results, async });
+    } catch {
+      if (async.length > 0) port.post({ mh: BRAND, k: 'results', results: [], async });
+      // One result could not be cloned: send them one by one and replace the bad ones.
+      for (const result of results) {
+        try {
+          port.post({ mh: BRAND, k: 'results', results: [result] });
+        } catch (error) {
+          const path = findUncloneablePath(result[2], 'result');
+          const replacement = new NotCloneableError('task result', path, { cause: error });
+          port.post({
+            mh: BRAND,
+            k: 'results',
+            results: [[result[0], Outcome.Threw, encodeThrown(replacement), result[3], result[4]]],
+          });
+        }
+      }
+    }
+    maybeExit();
+  };
+
+  const scheduleFlush = (): void => {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  const push = (result: WireResult): void => {
+    outbox.push(result);
+    scheduleFlush();
+  };
+
+  const fail = (id: number, error: unknown, t0: number, blockMs: number, index?: number): void => {
+    const result: WireResult = [
+      id,
+      Outcome.Threw,
+      encodeThrown(error),
+      performance.now() - t0,
+      blockMs,
+    ];
+    if (index !== undefined) result.push(index);
+    push(result);
+  };
+
+  const maybeExit = (): void => {
+    if (stopping && queueHead >= queue.length && running.size === 0 && outbox.length === 0) {
+      port.exit();
+    }
+  };
+
+  const fold = (
+    reducer: AnyFn,
+    values: readonly unknown[],
+    start: number,
+    acc: unknown,
+  ): unknown => {
+    for (let i = start; i < values.length; i++) {
+      acc = reducer(acc, values[i]);
+      if (isThenable(acc)) {
+        const from = i + 1;
+        return Promise.resolve(acc).then((a) => fold(reducer, values, from, a));
+      }
+    }
+    return acc;
+  };
+
+  const settleAsync = (
+    id: number,
+    context: TaskContext,
+    promise: PromiseLike<unknown>,
+    t0: number,
+    blockMs: number,
+  ): void => {
+    running.set(id, context);
+    // Tell the host this job no longer holds the thread, so it can send more work.
+    wentAsync.push(id, blockMs);
+    scheduleFlush();
+    promise.then(
+      (value) => {
+        if (running.delete(id)) push([id, Outcome.Ok, value, performance.now() - t0, blockMs]);
+        drain();
+      },
+      (error: unknown) => {
+        if (running.delete(id)) {
+          const index = (error as { [CHUNK_INDEX]?: number } | null)?.[CHUNK_INDEX];
+          const thrown = index === undefined ? error : (error as { error: unknown }).error;
+          fail(id, thrown, t0, blockMs, index);
+        }
+        drain();
+      },
+    );
+  };
+
+  const runJob = (job: WireJob): void => {
+    const [id, kind, name, payload] = job;
+    const t0 = performance.now();
+    const fn = kind === JobKind.Fold ? undefined : tasks?.[name];
+    if (kind !== JobKind.Fold && !fn) {
+      fail(id, new UnknownTaskError(name, taskNames), t0, 0);
+      return;
+    }
+    let reducer: AnyFn | undefined;
+    if (kind === JobKind.ChunkReduce || kind === JobKind.Fold) {
+      const reducerName = job[4] as string;
+      reducer = tasks?.[reducerName];
+      if (!reducer) {
+        fail(id, new UnknownTaskError(reducerName, taskNames), t0, 0);
+        return;
+      }
+    }
+    const context: TaskContext = { controller: undefined };
+    currentContext = context;
+    try {
+      let value: unknown;
+      if (kind === JobKind.Call) {
+        value = (fn as AnyFn)(...payload);
+      } else if (kind === JobKind.Fold) {
+        value =
+          job.length === 6
+            ? fold(reducer as AnyFn, payload, 0, job[5])
+            : fold(reducer as AnyFn, payload, 1, payload[0]);
+      } else {
+        value = runChunk(fn as AnyFn, payload, reducer);
+      }
+      const blockMs = performance.now() - t0;
+      if (isThenable(value)) settleAsync(id, context, value, t0, blockMs);
+      else push([id, Outcome.Ok, value, blockMs, blockMs]);
+    } catch (error) {
+      const index = (error as { [CHUNK_INDEX]?: number } | null)?.[CHUNK_INDEX];
+      if (index === undefined) fail(id, error, t0, performance.now() - t0);
+      else fail(id, (error as { error: unknown }).error, t0, performance.now() - t0, index);
+    } finally {
+      currentContext = undefined;
+    }
+  };
+
+  /** Runs a chunk; sync when every item is, else a promise. Errors carry the item's index. */
+  const runChunk = (fn: AnyFn, items: readonly unknown[], reducer: AnyFn | undefined): unknown => {
+    const n = items.length;
+    const results = new Array<unknown>(n);
+    let pending: Promise<unknown>[] | undefined;
+    for (let i = 0; i < n; i++) {
+      let value: unknown;
+      try {
+        value = fn(items[i]);
+      } catch (error) {
+        throw { [CHUNK_INDEX]: i, error };
+      }
+      if (isThenable(value)) {
+        const index = i;
+        pending ??= [];
+        pending.push(
+          Promise.resolve(value).then(
+            (v) => {
+              results[index] = v;
+            },
+            (error: unknown) => {
+              throw { [CHUNK_INDEX]: index, error };
+            },
+          ),
+        );
+      } else {
+        results[i] = value;
+      }
+    }
+    const finish = (): unknown => (reducer ? fold(reducer, results, 1, results[0]) : results);
+    if (!pending) return finish();
+    return Promise.all(pending).then(finish);
+  };
+
+  const drain = (): void => {
+    if (!tasks) return;
+    while (queueHead < queue.length && running.size < concurrency) {
+      const job = queue[queueHead] as WireJob;
+      queue[queueHead++] = undefined as unknown as WireJob;
+      if (port.progress) Atomics.store(port.progress, 0, ++started);
+      if (cancelledQueued.delete(job[0])) continue;
+      runJob(job);
+      if (outbox.length > 0 && performance.now() - lastFlush > FLUSH_INTERVAL_MS) flush();
+    }
+    if (queueHead >= queue.length) {
+      queue.length = 0;
+      queueHead = 0;
+      // Idle now: reply at once rather than on the next turn.
+      if (running.size === 0) flush();
+    }
+    maybeExit();
+  };
+
+  const cancel = (ids: readonly number[]): void => {
+    for (const id of ids) {
+      const context = running.get(id);
+      if (context) {
+        running.delete(id);
+        context.controller?.abort(new Error('The task was cancelled by the host.'));
+      } else {
+        cancelledQueued.add(id);
+      }
+    }
+    port.post({ mh: BRAND, k: 'cancelled', ids });
+    drain();
+  };
+
+  const handle = (raw: unknown): void => {
+    if (!isHostMessage(raw)) return;
+    const message = raw as HostMessage;
+    switch (message.k) {
+      case 'jobs':
+        for (const job of message.jobs) queue.push(job);
+        drain();
+        break;
+      case 'cancel':
+        cancel(message.ids);
+        break;
+      case 'stop':
+        stopping = true;
+        drain();
+        maybeExit();
+        break;
+    }
+  };
+
+  const receive = port.receive;
+  let spinning = false;
+  /** While idle, poll for the next message for a moment instead of sleeping at once. */
+  const spin = (): void => {
+    if (!receive || spinning) return;
+    spinning = true;
+    try {
+      let until = performance.now() + IDLE_SPIN_MS;
+      while (!stopping && tasks && running.size === 0 && queueHead >= queue.length) {
+        const next = receive();
+        if (next) {
+          handle(next.message);
+          until = performance.now() + IDLE_SPIN_MS;
+        } else if (performance.now() > until) break;
+      }
+    } finally {
+      spinning = false;
+    }
+  };
+
+  port.onMessage((raw) => {
+    handle(raw);
+    spin();
+  });
+
+  import(init.module).then(
+    (mod: Record<string, unknown>) => {
+      const found: Record<string, AnyFn> = Object.create(null);
+      for (const [key, value] of Object.entries(mod)) {
+        if (typeof value === 'function') found[key] = value as AnyFn;
+      }
+      tasks = found;
+      taskNames = Object.keys(found);
+      port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
+      drain();
+    },
+    (error: unknown) => {
+      port.post({ mh: BRAND, k: 'load-error', error: encodeThrown(error) });
+    },
+  );
+}

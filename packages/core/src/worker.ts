@@ -1,0 +1,10 @@
+/**
+ * `@manyhands/core/worker`: the worker-side runtime a backend's worker entry starts, and
+ * `taskSignal()` for task modules that want to stop early when cancelled.
+ *
+ * @packageDocumentation
+ */
+
+export type { WorkerInit } from './protocol.js';
+export type { WorkerPort } from './worker-runtime.js';
+export { startWorkerRuntime, taskSignal } from './worker-runtime.js';

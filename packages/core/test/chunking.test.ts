@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from '../src/chunking.js';
+
+describe('chunkSize', () => {
+  it('uses the explicit size when given', () => {
+    expect(chunkSize({ fixed: 7, perItemMs: 0.001, remaining: 1e6, workers: 2 })).toBe(7);
+  });
+
+  it('starts small until an item has been timed', () => {
+    expect(chunkSize({ fixed: undefined, perItemMs: undefined, remaining: 1e6, workers: 2 })).toBe(
+      FIRST_CHUNK_SIZE,
+    );
+  });
+
+  it('sizes chunks to the target time from the measured time per item', () => {
+    expect(
+      chunkSize({ fixed: undefined, perItemMs: 0.002, remaining: undefined, workers: 2 }),
+    ).toBe(Math.floor(TARGET_CHUNK_MS / 0.002));
+    expect(chunkSize({ fixed: undefined, perItemMs: 50, remaining: undefined, workers: 2 })).toBe(
+      1,
+    );
+    expect(chunkSize({ fixed: undefined, perItemMs: 0, remaining: undefined, workers: 2 })).toBe(
+      MAX_CHUNK_SIZE,
+    );
+  });
+
+  it('shrinks near the end so the tail spreads over every worker', () => {
+    expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 60, workers: 4 })).toBe(5);
+    expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 1, workers: 4 })).toBe(1);
+  });
+});
