@@ -256,10 +256,17 @@ export class Scheduler {
       // A worker that cannot take a message is on its way out; its exit handler cleans up.
     }
     if (!this.transport.canInterrupt || slot.cancelTimer) return;
-    slot.cancelTimer = setTimeout(() => {
+    const check = (): void => {
+      const progress = slot.handle.progress;
+      if (progress && job.seq > Atomics.load(progress, 0)) {
+        // Not started yet: the worker will skip it once it reads the cancel. Keep watching.
+        slot.cancelTimer = setTimeout(check, CANCEL_GRACE_MS);
+        return;
+      }
       slot.cancelTimer = undefined;
       this.kill(slot, `stopped because task "${job.spec.task}" on it could not be interrupted`);
-    }, CANCEL_GRACE_MS);
+    };
+    slot.cancelTimer = setTimeout(check, CANCEL_GRACE_MS);
   }
 
   private kill(slot: Slot, reason: string): void {

@@ -282,15 +282,29 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     return Promise.all(pending).then(finish);
   };
 
+  let draining = false;
+  let lastPoll = 0;
   const drain = (): void => {
-    if (!tasks) return;
-    while (queueHead < queue.length && running.size < concurrency) {
-      const job = queue[queueHead] as WireJob;
-      queue[queueHead++] = undefined as unknown as WireJob;
-      if (port.progress) Atomics.store(port.progress, 0, ++started);
-      if (cancelledQueued.delete(job[0])) continue;
-      runJob(job);
-      if (outbox.length > 0 && performance.now() - lastFlush > FLUSH_INTERVAL_MS) flush();
+    if (!tasks || draining) return;
+    draining = true;
+    try {
+      while (queueHead < queue.length && running.size < concurrency) {
+        const job = queue[queueHead] as WireJob;
+        queue[queueHead++] = undefined as unknown as WireJob;
+        if (port.progress) Atomics.store(port.progress, 0, ++started);
+        if (cancelledQueued.delete(job[0])) continue;
+        runJob(job);
+        const now = performance.now();
+        if (outbox.length > 0 && now - lastFlush > FLUSH_INTERVAL_MS) flush();
+        // In a long batch, look for cancels now and then, so a cancelled job queued behind
+        // others is skipped rather than started.
+        if (port.receive && now - lastPoll > FLUSH_INTERVAL_MS) {
+          lastPoll = now;
+          for (let next = port.receive(); next; next = port.receive()) handle(next.message);
+        }
+      }
+    } finally {
+      draining = false;
     }
     if (queueHead >= queue.length) {
       queue.length = 0;
