@@ -11,6 +11,7 @@ import { Scheduler } from './scheduler.js';
 import type { ExecutorStats } from './stats.js';
 import type { Transport } from './transport.js';
 import type {
+  BrandedRunOptions,
   Executor,
   IMapOptions,
   MapOptions,
@@ -37,6 +38,22 @@ export function toModuleUrl(module: ModuleSpecifier): string {
   return pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
 }
 
+const BRAND = Symbol.for('manyhands.runOptions');
+
+/**
+ * Marks per-call options so `run` can take them as its last argument:
+ * `executor.run('fetchPage', url, withOptions({ signal, timeout: 5_000 }))`.
+ */
+export function withOptions(options: RunOptions): BrandedRunOptions {
+  return Object.freeze({ ...options, [BRAND]: true }) as unknown as BrandedRunOptions;
+}
+
+function isBrandedOptions(value: unknown): value is BrandedRunOptions {
+  return (
+    typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
+}
+
 class PoolExecutor<M> implements Executor<M> {
   readonly backend: string;
   private readonly scheduler: Scheduler;
@@ -46,8 +63,15 @@ class PoolExecutor<M> implements Executor<M> {
     this.backend = scheduler.transport.name;
   }
 
-  run<K extends TaskName<M>>(task: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>> {
-    return this.exec(task, args);
+  run<K extends TaskName<M>>(
+    task: K,
+    ...args: TaskArgs<M, K> | [...TaskArgs<M, K>, BrandedRunOptions]
+  ): Promise<TaskResult<M, K>> {
+    const last = args[args.length - 1];
+    if (isBrandedOptions(last)) {
+      return this.exec(task, args.slice(0, -1) as TaskArgs<M, K>, last);
+    }
+    return this.exec(task, args as TaskArgs<M, K>);
   }
 
   exec<K extends TaskName<M>>(

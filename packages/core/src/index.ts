@@ -25,7 +25,7 @@ export {
   WorkerStartError,
 } from './errors.js';
 export type { ModuleSpecifier } from './executor.js';
-export { createExecutor, toModuleUrl, workerIdsOf } from './executor.js';
+export { createExecutor, toModuleUrl, withOptions, workerIdsOf } from './executor.js';
 export type { ExecutorOptions, ResolvedOptions } from './options.js';
 export { resolveOptions } from './options.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
@@ -33,6 +33,7 @@ export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './proto
 export type { ExecutorStats, LatencySummary } from './stats.js';
 export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 export type {
+  BrandedRunOptions,
   Executor,
   IMapOptions,
   MapOptions,

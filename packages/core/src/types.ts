@@ -46,6 +46,12 @@ export interface RunOptions {
   readonly transfer?: readonly TransferListItem[];
 }
 
+/** Per-call options marked by `withOptions`, to pass as `run`'s last argument. */
+export interface BrandedRunOptions extends RunOptions {
+  /** Type-level mark only: create these with `withOptions`. */
+  readonly __manyhandsRunOptions: true;
+}
+
 /** Options of `map`, `imap` and `mapReduce`. */
 export interface MapOptions {
   /** Abort the whole map: pending chunks are dropped, running ones cancelled. */
@@ -88,10 +94,14 @@ export interface Executor<M> extends AsyncDisposable {
   readonly backend: string;
 
   /**
-   * Runs one task: `await executor.run('factorial', 20n)`.
-   * Use {@link Executor.exec} to pass options.
+   * Runs one task: `await executor.run('factorial', 20)`. Options go last, marked with
+   * `withOptions` so they cannot be mistaken for an argument:
+   * `run('fetchPage', url, withOptions({ signal, timeout: 5_000 }))`.
    */
-  run<K extends TaskName<M>>(task: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>>;
+  run<K extends TaskName<M>>(
+    task: K,
+    ...args: TaskArgs<M, K> | [...TaskArgs<M, K>, BrandedRunOptions]
+  ): Promise<TaskResult<M, K>>;
 
   /** Runs one task with options: `exec('fetch', [url], { signal, timeout: 5_000 })`. */
   exec<K extends TaskName<M>>(

@@ -26,6 +26,7 @@ export {
   UnknownTaskError,
   WorkerExitError,
   WorkerStartError,
+  withOptions,
 } from '@manyhands/core';
 export type { InlineOptions } from './inline-executor.js';
 export { createInlineExecutor } from './inline-executor.js';

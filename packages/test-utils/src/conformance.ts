@@ -17,6 +17,7 @@ import {
   TaskTimeoutError,
   UnknownTaskError,
   WorkerExitError,
+  withOptions,
 } from '@manyhands/core';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
@@ -121,6 +122,17 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await pool.run('add', 2, 3)).toBe(5);
       expect(await pool.run('factorial', 25)).toBe(15511210043330985984000000n);
       expect(await pool.run('sleep', 5, 'late')).toBe('late');
+    });
+
+    it('takes options as run’s last argument when marked with withOptions', async () => {
+      const pool = make();
+      const error = await pool
+        .run('sleep', 10_000, withOptions({ timeout: 50 }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskTimeoutError);
+      // An unmarked object is an ordinary argument.
+      expect(await pool.run('echo', { timeout: 1 })).toStrictEqual({ timeout: 1 });
+      expect(await pool.run('add', 1, 2, withOptions({}))).toBe(3);
     });
 
     it('infers task names, arguments and results from the module type', async () => {

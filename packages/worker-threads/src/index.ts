@@ -25,6 +25,7 @@ export {
   UnknownTaskError,
   WorkerExitError,
   WorkerStartError,
+  withOptions,
 } from '@manyhands/core';
 export type { WorkerThreadsOptions } from './worker-threads-executor.js';
 export { createWorkerThreadsExecutor } from './worker-threads-executor.js';
