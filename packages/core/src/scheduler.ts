@@ -36,7 +36,7 @@ import { type ExecutorStats, StatsRecorder } from './stats.js';
 import type { Transport, TransportExit, WorkerHandle } from './transport.js';
 
 /** Work a worker may hold at once, in estimated milliseconds of blocking time. */
-const MAX_LOAD_MS = 6;
+const MAX_LOAD_MS = 10;
 /** How long a worker has to acknowledge a cancel before it is killed. */
 const CANCEL_GRACE_MS = 100;
 /** How long a worker has to stop after a polite stop before it is killed. */

@@ -1,6 +1,6 @@
 import { type FixtureTasks, fixtureUrl } from '@manyhands/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerThreadsExecutor, type Executor } from '../dist/index.js';
+import { createWorkerThreadsExecutor, type Executor, WorkerStartError } from '../dist/index.js';
 
 const TASKS = fixtureUrl('tasks');
 const open: Executor<FixtureTasks>[] = [];
@@ -28,6 +28,13 @@ describe('worker-threads options', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(pool.stats().workers).toBe(0);
     expect(await pool.run('square', 3)).toBe(9);
+  });
+
+  it('a worker that cannot start rejects the waiting calls with WorkerStartError', async () => {
+    const pool = make({ workers: 1, execArgv: ['--definitely-not-a-node-flag'] });
+    const error = (await pool.run('square', 2).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(WorkerStartError);
+    expect(error.message).toContain('--definitely-not-a-node-flag');
   });
 
   it('rejects invalid backend options', () => {
