@@ -31,6 +31,8 @@ export { resolveOptions } from './options.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
 export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
 export type { ExecutorStats, LatencySummary } from './stats.js';
+export type { ThreadOptions } from './thread-options.js';
+export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
 export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 export type {
   BrandedRunOptions,

@@ -2,54 +2,26 @@
  * The host side of the worker_threads backend: a transport that starts `node:worker_threads`
  * workers running `./entry/worker.js`. Everything else is core's scheduler.
  */
-import { type ResourceLimits, SHARE_ENV, type TransferListItem, Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 import {
+  checkThreadOptions,
   createExecutor,
   type Executor,
   type ExecutorOptions,
   type ModuleSpecifier,
+  THREAD_OPTION_KEYS,
+  type ThreadOptions,
   type Transport,
+  threadWorkerOptions,
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
 } from '@manyhands/core';
 
-/** Options of {@link createWorkerThreadsExecutor}. */
-export interface WorkerThreadsOptions extends ExecutorOptions {
-  /** V8 heap limits per worker; a worker that exceeds them dies and its tasks reject. */
-  readonly resourceLimits?: ResourceLimits;
-  /** The workers' `process.env` (default: a copy of the parent's); `SHARE_ENV` shares it. */
-  readonly env?: Record<string, string | undefined> | typeof SHARE_ENV;
-  /** Node flags of the workers (default: the parent's `process.execArgv`). */
-  readonly execArgv?: readonly string[];
-}
-
-const OWN_OPTIONS = ['resourceLimits', 'env', 'execArgv'] as const;
+/** Options of {@link createWorkerThreadsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`. */
+export interface WorkerThreadsOptions extends ExecutorOptions, ThreadOptions {}
 
 const ENTRY = new URL('./entry/worker.js', import.meta.url);
-
-function checkOwnOptions(options: WorkerThreadsOptions): void {
-  const { resourceLimits, env, execArgv } = options;
-  if (resourceLimits !== undefined) {
-    if (typeof resourceLimits !== 'object' || resourceLimits === null) {
-      throw new TypeError('Option "resourceLimits" must be an object.');
-    }
-    for (const [key, value] of Object.entries(resourceLimits)) {
-      if (typeof value !== 'number' || !(value > 0)) {
-        throw new RangeError(`Option "resourceLimits.${key}" must be a positive number.`);
-      }
-    }
-  }
-  if (env !== undefined && env !== SHARE_ENV && (typeof env !== 'object' || env === null)) {
-    throw new TypeError('Option "env" must be an object or SHARE_ENV.');
-  }
-  if (
-    execArgv !== undefined &&
-    (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))
-  ) {
-    throw new TypeError('Option "execArgv" must be an array of strings.');
-  }
-}
 
 class WorkerThreadsTransport implements Transport {
   readonly name = 'worker-threads';
@@ -64,9 +36,7 @@ class WorkerThreadsTransport implements Transport {
     const progress = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(ENTRY, {
       workerData: { init, progress },
-      resourceLimits: this.options.resourceLimits,
-      env: this.options.env,
-      execArgv: this.options.execArgv ? [...this.options.execArgv] : undefined,
+      ...threadWorkerOptions(this.options),
     });
     let error: unknown;
     worker.on('message', events.message);
@@ -110,8 +80,8 @@ export function createWorkerThreadsExecutor<M>(
     new WorkerThreadsTransport(options),
     module,
     options,
-    OWN_OPTIONS,
+    THREAD_OPTION_KEYS,
   );
-  checkOwnOptions(options ?? {});
+  checkThreadOptions(options ?? {});
   return executor;
 }

@@ -1,0 +1,55 @@
+/**
+ * Options of the backends whose workers are `node:worker_threads` threads (worker-threads,
+ * threadsjs): one definition and one check, so both accept and reject the same values.
+ */
+import { type ResourceLimits, SHARE_ENV } from 'node:worker_threads';
+
+/** Options passed on to each `node:worker_threads` `Worker` a backend starts. */
+export interface ThreadOptions {
+  /** V8 heap limits per worker; a worker that exceeds them dies and its tasks reject. */
+  readonly resourceLimits?: ResourceLimits;
+  /** The workers' `process.env` (default: a copy of the parent's); `SHARE_ENV` shares it. */
+  readonly env?: Record<string, string | undefined> | typeof SHARE_ENV;
+  /** Node flags of the workers (default: the parent's `process.execArgv`). */
+  readonly execArgv?: readonly string[];
+}
+
+/** The keys of {@link ThreadOptions}, for `createExecutor`'s list of a backend's own options. */
+export const THREAD_OPTION_KEYS = Object.freeze(['resourceLimits', 'env', 'execArgv'] as const);
+
+/** Throws `TypeError`/`RangeError` when a {@link ThreadOptions} value is malformed. */
+export function checkThreadOptions(options: ThreadOptions): void {
+  const { resourceLimits, env, execArgv } = options;
+  if (resourceLimits !== undefined) {
+    if (typeof resourceLimits !== 'object' || resourceLimits === null) {
+      throw new TypeError('Option "resourceLimits" must be an object.');
+    }
+    for (const [key, value] of Object.entries(resourceLimits)) {
+      if (typeof value !== 'number' || !(value > 0)) {
+        throw new RangeError(`Option "resourceLimits.${key}" must be a positive number.`);
+      }
+    }
+  }
+  if (env !== undefined && env !== SHARE_ENV && (typeof env !== 'object' || env === null)) {
+    throw new TypeError('Option "env" must be an object or SHARE_ENV.');
+  }
+  if (
+    execArgv !== undefined &&
+    (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))
+  ) {
+    throw new TypeError('Option "execArgv" must be an array of strings.');
+  }
+}
+
+/** The `Worker` constructor options for {@link ThreadOptions} (`execArgv` copied, not shared). */
+export function threadWorkerOptions(options: ThreadOptions): {
+  resourceLimits: ResourceLimits | undefined;
+  env: Record<string, string | undefined> | typeof SHARE_ENV | undefined;
+  execArgv: string[] | undefined;
+} {
+  return {
+    resourceLimits: options.resourceLimits,
+    env: options.env,
+    execArgv: options.execArgv ? [...options.execArgv] : undefined,
+  };
+}
