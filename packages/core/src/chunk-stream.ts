@@ -142,6 +142,7 @@ export class ChunkStream {
           perItemMs,
           remaining: this.source.remaining,
           workers: this.scheduler.workerCount,
+          targetMs: this.scheduler.chunkTargetMs,
         });
         const read = this.source.read(size);
         const items = Array.isArray(read) ? read : await read;

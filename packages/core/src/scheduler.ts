@@ -108,6 +108,8 @@ export class Scheduler {
   readonly transport: Transport;
   readonly options: ResolvedOptions;
   private readonly init: WorkerInit;
+  /** Estimated work a worker may hold: {@link MAX_LOAD_MS}, or two chunks of the transport's. */
+  private readonly maxLoadMs: number;
   private readonly slots = new Set<Slot>();
   private queue: Job[] = [];
   private queueHead = 0;
@@ -127,11 +129,17 @@ export class Scheduler {
     this.transport = transport;
     this.options = options;
     this.init = { module, concurrency: options.concurrency };
+    this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
   }
 
   /** The task names the module exports, once a worker has loaded it. */
   get knownTasks(): ReadonlySet<string> | undefined {
     return this.taskNames;
+  }
+
+  /** Worker time a `map` chunk should take, when the transport asks for its own. */
+  get chunkTargetMs(): number | undefined {
+    return this.transport.chunkTargetMs;
   }
 
   /** Number of workers the executor runs at most. */
@@ -308,7 +316,7 @@ export class Scheduler {
 
   private costOf(spec: JobSpec): number {
     const estimate = this.estimates.get(spec.task);
-    if (!estimate) return MAX_LOAD_MS;
+    if (!estimate) return this.maxLoadMs;
     return estimate.blockPerItem * spec.items;
   }
 
@@ -336,7 +344,7 @@ export class Scheduler {
       let best: Slot | undefined;
       for (const slot of this.slots) {
         if (!slot.ready || slot.retiring || slot.held.size >= concurrency) continue;
-        if (slot.held.size > 0 && slot.load + cost > MAX_LOAD_MS) continue;
+        if (slot.held.size > 0 && slot.load + cost > this.maxLoadMs) continue;
         if (
           !best ||
           slot.load < best.load ||
