@@ -45,8 +45,17 @@ function startOne(options: StartWorkerNodesOptions): Promise<ChildProcess> {
   if (options.redis !== undefined) env.MANYHANDS_REDIS_URL = options.redis;
   const child = spawn(
     process.execPath,
-    [CLI, '--queue', options.queue, '--tasks', toModuleUrl(options.tasks), ...(options.args ?? [])],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      CLI,
+      '--queue',
+      options.queue,
+      '--tasks',
+      toModuleUrl(options.tasks),
+      // Its stdin is our pipe: if this process dies, the node stops instead of living on.
+      '--stop-on-stdin-close',
+      ...(options.args ?? []),
+    ],
+    { env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
     let output = '';

@@ -24,6 +24,8 @@ const USAGE = `Usage: manyhands-worker --queue NAME --tasks PATH [options]
   --max-stalled-count N   stalls a job survives before it fails (default 1)
   --grace MS              on SIGTERM, how long running jobs may finish (default 30000)
   --quiet                 log only errors
+  --stop-on-stdin-close   stop (as on SIGTERM) when stdin closes: for a parent process that
+                          starts nodes as children, so they never outlive it
 `;
 
 function fail(message: string, code: number): never {
@@ -53,6 +55,7 @@ try {
       'max-stalled-count': { type: 'string' },
       grace: { type: 'string' },
       quiet: { type: 'boolean' },
+      'stop-on-stdin-close': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -69,6 +72,9 @@ if (!queue) fail(`--queue is required\n\n${USAGE}`, 2);
 if (!tasks) fail(`--tasks is required\n\n${USAGE}`, 2);
 const grace = integer('grace', values.grace as string | undefined) ?? 30_000;
 const quiet = values.quiet === true;
+// A reader that went away (a parent that died) must not crash the node mid-job.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 const log = (line: string): void => {
   const stamped = `${new Date().toISOString()} ${line}\n`;
   if (line.includes('manyhands-worker ')) process.stdout.write(stamped);
@@ -106,3 +112,6 @@ const stop = (signal: string): void => {
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+if (values['stop-on-stdin-close']) {
+  process.stdin.on('close', () => stop('stdin closed')).resume();
+}
