@@ -137,8 +137,13 @@ export function runConformanceSuite(target: ConformanceTarget): void {
 
     it('infers task names, arguments and results from the module type', async () => {
       const pool = make();
-      expectTypeOf(pool.run('factorial', 5)).resolves.toEqualTypeOf<bigint>();
-      expectTypeOf(pool.map('square', [1, 2])).resolves.toEqualTypeOf<number[]>();
+      const factorial = pool.run('factorial', 5);
+      const squares = pool.map('square', [1, 2]);
+      expectTypeOf(factorial).resolves.toEqualTypeOf<bigint>();
+      expectTypeOf(squares).resolves.toEqualTypeOf<number[]>();
+      // Awaited, so neither is left to reject unobserved when afterEach terminates the pool.
+      expect(await factorial).toBe(120n);
+      expect(await squares).toStrictEqual([1, 4]);
       // @ts-expect-error: not a task of the module
       const unknown = pool.run('nope');
       await expect(unknown).rejects.toThrow(UnknownTaskError);
