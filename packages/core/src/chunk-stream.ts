@@ -180,6 +180,7 @@ export class ChunkStream {
           reducer: this.spec.reducer,
           signal: this.controller.signal,
           timeout: this.options.timeout,
+          retries: this.options.retries,
         },
         true,
       )

@@ -13,6 +13,7 @@ import { decodeThrown, type EncodedThrown } from './error-codec.js';
 import {
   ExecutorClosedError,
   ExecutorTerminatedError,
+  ManyhandsError,
   ModuleLoadError,
   NotCloneableError,
   QueueFullError,
@@ -59,6 +60,8 @@ export interface JobSpec {
   readonly signal?: AbortSignal;
   readonly timeout?: number;
   readonly transfer?: readonly TransferListItem[];
+  /** Times to run the job again when the task throws (its own errors only). */
+  readonly retries?: number;
 }
 
 interface Job {
@@ -73,6 +76,7 @@ interface Job {
   seq: number;
   timer: NodeJS.Timeout | undefined;
   onAbort: (() => void) | undefined;
+  retriesLeft: number;
 }
 
 interface Slot {
@@ -208,6 +212,7 @@ export class Scheduler {
         seq: 0,
         timer: undefined,
         onAbort: undefined,
+        retriesLeft: spec.retries ?? 0,
       };
       if (spec.signal) {
         const signal = spec.signal;
@@ -539,6 +544,11 @@ export class Scheduler {
       if (outcome === Outcome.Ok) this.settle(job, true, value);
       else {
         const error = decodeThrown(value as EncodedThrown);
+        if (job.retriesLeft > 0 && !(error instanceof ManyhandsError)) {
+          job.retriesLeft--;
+          this.requeue(job);
+          continue;
+        }
         if (result[5] !== undefined && error !== null && typeof error === 'object') {
           // Which item of a chunk failed, relative to the chunk; `map` makes it absolute.
           Object.defineProperty(error, CHUNK_INDEX, { value: result[5], configurable: true });
@@ -548,6 +558,15 @@ export class Scheduler {
     }
     if (slot.finished >= this.options.recycleAfter) slot.retiring = true;
     this.afterRelease(slot);
+  }
+
+  /** Puts a job that ran back at the head of the queue, to run again (a retry). */
+  private requeue(job: Job): void {
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = undefined;
+    job.seq = 0;
+    this.queued++;
+    this.queue.splice(this.queueHead, 0, job);
   }
 
   /** Jobs that now only await IO no longer count towards their worker's load. */
