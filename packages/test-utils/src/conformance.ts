@@ -3,7 +3,8 @@
  * A backend's test file is one call: `runConformanceSuite({ name, create, ... })`.
  */
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Executor,
@@ -367,6 +368,52 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await Promise.all(others)).toStrictEqual([1, 2]);
       await expect(pool.map('echo', [1, Symbol('s')])).rejects.toBeInstanceOf(NotCloneableError);
       expect(await pool.run('echo', 3)).toBe(3);
+    });
+
+    it('retries are opt-in per call: a throwing task runs again only when asked', async () => {
+      const pool = make();
+      const files: string[] = [];
+      const flaky = (failures: number) => {
+        const path = join(
+          tmpdir(),
+          `mh-retries-${process.pid}-${Math.random().toString(36).slice(2)}`,
+        );
+        files.push(path);
+        return { path, failures };
+      };
+      const calls = (spec: { path: string }) => readFileSync(spec.path, 'utf8').length;
+      try {
+        const once = flaky(1);
+        await expect(pool.run('flakyByFile', once)).rejects.toThrow('attempt 1 failed');
+        expect(calls(once)).toBe(1);
+        const twice = flaky(2);
+        expect(await pool.exec('flakyByFile', [twice], { retries: 2 })).toBe(twice.path);
+        expect(calls(twice)).toBe(3);
+        const exhausted = flaky(5);
+        const error = await pool
+          .exec('flakyByFile', [exhausted], { retries: 1 })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as Error).message).toBe('attempt 2 failed');
+        expect(calls(exhausted)).toBe(2);
+        // A map's failing chunk runs again, whole.
+        const items = [flaky(0), flaky(1), flaky(0)];
+        await expect(pool.map('flakyByFile', items, { chunkSize: 3 })).rejects.toThrow(
+          'attempt 1 failed',
+        );
+        const again = [flaky(0), flaky(1), flaky(0)];
+        expect(await pool.map('flakyByFile', again, { chunkSize: 3, retries: 1 })).toStrictEqual(
+          again.map((spec) => spec.path),
+        );
+        // manyhands' own errors are never retried; bad values are refused.
+        await expect(pool.exec('nope' as 'noop', [], { retries: 3 })).rejects.toBeInstanceOf(
+          UnknownTaskError,
+        );
+        await expect(pool.exec('noop', [], { retries: -1 })).rejects.toThrow(RangeError);
+        await expect(pool.map('square', [1], { retries: 1.5 })).rejects.toThrow(RangeError);
+      } finally {
+        for (const file of files) rmSync(file, { force: true });
+      }
     });
 
     it('a non-cloneable result rejects that call only, with the path', async () => {
