@@ -151,7 +151,12 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
 
   const subscriber = client.duplicate();
   subscriber.on('error', () => {});
-  await whenReady(subscriber, target);
+  try {
+    await whenReady(subscriber, target);
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   subscriber.on('message', (_channel: string, raw: string) => {
     try {
       const message = JSON.parse(raw) as { c?: unknown; ids?: unknown; j?: unknown };

@@ -100,6 +100,10 @@ describeWithRedis('bullmq: worker nodes failing', () => {
     expect((error.cause as Error).message).toBe('root');
     expect(error.stack).toContain('throwCounted');
     expect(await pool.run('thrownCount')).toBe(1);
+    // Retries are opt-in per call: two more runs, then the last error.
+    const retried = pool.exec('throwCounted', ['again'], { retries: 2 });
+    await expect(retried).rejects.toThrow('again');
+    expect(await pool.run('thrownCount')).toBe(4);
   }, 30_000);
 
   it('SIGTERM: a node finishes the jobs it runs, then exits 0', async () => {

@@ -36,8 +36,10 @@ function fail(message: string, code: number): never {
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    fail(`--${name} must be a non-negative integer\n\n${USAGE}`, 2);
+  // Only a grace period and a stall budget may be zero.
+  const min = name === 'grace' || name === 'max-stalled-count' ? 0 : 1;
+  if (!Number.isInteger(n) || n < min)
+    fail(`--${name} must be an integer >= ${min}\n\n${USAGE}`, 2);
   return n;
 }
 
