@@ -3,6 +3,7 @@
  * chunk as one job, keeps a bounded number of chunks in flight (backpressure), and hands back
  * finished chunks in input order or as they complete.
  */
+import { setMaxListeners } from 'node:events';
 import { chunkSize } from './chunking.js';
 import { TaskAbortedError } from './errors.js';
 import { type InputSource, inputSource } from './input-source.js';
@@ -91,6 +92,8 @@ export class ChunkStream {
     this.options = options;
     this.ordered = ordered;
     this.maxInFlight = options.maxInFlight ?? scheduler.workerCount * 4;
+    // Every chunk in flight listens on this signal: more than 10 is normal, not a leak.
+    setMaxListeners(0, this.controller.signal);
     scheduler.streamStarted();
     const signal = options.signal;
     if (signal) {
@@ -139,6 +142,7 @@ export class ChunkStream {
           perItemMs,
           remaining: this.source.remaining,
           workers: this.scheduler.workerCount,
+          targetMs: this.scheduler.chunkTargetMs,
         });
         const read = this.source.read(size);
         const items = Array.isArray(read) ? read : await read;
@@ -176,6 +180,7 @@ export class ChunkStream {
           reducer: this.spec.reducer,
           signal: this.controller.signal,
           timeout: this.options.timeout,
+          retries: this.options.retries,
         },
         true,
       )

@@ -23,18 +23,23 @@ export interface ChunkSizeInput {
   readonly remaining: number | undefined;
   /** Workers sharing the work. */
   readonly workers: number;
+  /** Worker time a chunk should take (default {@link TARGET_CHUNK_MS}). */
+  readonly targetMs?: number;
 }
 
 /** The size of the next chunk. */
-export function chunkSize({ fixed, perItemMs, remaining, workers }: ChunkSizeInput): number {
+export function chunkSize({
+  fixed,
+  perItemMs,
+  remaining,
+  workers,
+  targetMs = TARGET_CHUNK_MS,
+}: ChunkSizeInput): number {
   if (fixed !== undefined) return fixed;
   let size =
     perItemMs === undefined
       ? FIRST_CHUNK_SIZE
-      : Math.min(
-          MAX_CHUNK_SIZE,
-          Math.max(1, Math.floor(TARGET_CHUNK_MS / Math.max(perItemMs, 1e-5))),
-        );
+      : Math.min(MAX_CHUNK_SIZE, Math.max(1, Math.floor(targetMs / Math.max(perItemMs, 1e-5))));
   if (remaining !== undefined) {
     // Keep at least three chunks per worker in what is left, so the tail balances.
     size = Math.min(size, Math.max(1, Math.ceil(remaining / (workers * 3))));

@@ -94,6 +94,7 @@ class PoolExecutor<M> implements Executor<M> {
       items: 1,
       signal: options?.signal,
       timeout: options?.timeout,
+      retries: options?.retries,
       transfer: options?.transfer,
     }) as Promise<TaskResult<M, K>>;
   }

@@ -87,9 +87,9 @@ export function resolveOptions(
   return resolved;
 }
 
-/** Validates per-call `timeout` and `signal`. */
+/** Validates per-call `timeout`, `signal` and `retries`. */
 export function checkCallOptions(
-  options: { timeout?: unknown; signal?: unknown } | undefined,
+  options: { timeout?: unknown; signal?: unknown; retries?: unknown } | undefined,
 ): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) {
@@ -102,6 +102,7 @@ export function checkCallOptions(
     if (options.timeout <= 0)
       throw new RangeError(`Option "timeout" must be > 0, got ${options.timeout}.`);
   }
+  if (options.retries !== undefined) checkCount('retries', options.retries, 0, false);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('Option "signal" must be an AbortSignal.');
   }

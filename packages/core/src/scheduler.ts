@@ -13,6 +13,7 @@ import { decodeThrown, type EncodedThrown } from './error-codec.js';
 import {
   ExecutorClosedError,
   ExecutorTerminatedError,
+  ManyhandsError,
   ModuleLoadError,
   NotCloneableError,
   QueueFullError,
@@ -59,6 +60,8 @@ export interface JobSpec {
   readonly signal?: AbortSignal;
   readonly timeout?: number;
   readonly transfer?: readonly TransferListItem[];
+  /** Times to run the job again when the task throws (its own errors only). */
+  readonly retries?: number;
 }
 
 interface Job {
@@ -73,6 +76,7 @@ interface Job {
   seq: number;
   timer: NodeJS.Timeout | undefined;
   onAbort: (() => void) | undefined;
+  retriesLeft: number;
 }
 
 interface Slot {
@@ -108,6 +112,8 @@ export class Scheduler {
   readonly transport: Transport;
   readonly options: ResolvedOptions;
   private readonly init: WorkerInit;
+  /** Estimated work a worker may hold: {@link MAX_LOAD_MS}, or two chunks of the transport's. */
+  private readonly maxLoadMs: number;
   private readonly slots = new Set<Slot>();
   private queue: Job[] = [];
   private queueHead = 0;
@@ -127,11 +133,17 @@ export class Scheduler {
     this.transport = transport;
     this.options = options;
     this.init = { module, concurrency: options.concurrency };
+    this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
   }
 
   /** The task names the module exports, once a worker has loaded it. */
   get knownTasks(): ReadonlySet<string> | undefined {
     return this.taskNames;
+  }
+
+  /** Worker time a `map` chunk should take, when the transport asks for its own. */
+  get chunkTargetMs(): number | undefined {
+    return this.transport.chunkTargetMs;
   }
 
   /** Number of workers the executor runs at most. */
@@ -200,6 +212,7 @@ export class Scheduler {
         seq: 0,
         timer: undefined,
         onAbort: undefined,
+        retriesLeft: spec.retries ?? 0,
       };
       if (spec.signal) {
         const signal = spec.signal;
@@ -315,7 +328,7 @@ export class Scheduler {
 
   private costOf(spec: JobSpec): number {
     const estimate = this.estimates.get(spec.task);
-    if (!estimate) return MAX_LOAD_MS;
+    if (!estimate) return this.maxLoadMs;
     return estimate.blockPerItem * spec.items;
   }
 
@@ -343,7 +356,7 @@ export class Scheduler {
       let best: Slot | undefined;
       for (const slot of this.slots) {
         if (!slot.ready || slot.retiring || slot.held.size >= concurrency) continue;
-        if (slot.held.size > 0 && slot.load + cost > MAX_LOAD_MS) continue;
+        if (slot.held.size > 0 && slot.load + cost > this.maxLoadMs) continue;
         if (
           !best ||
           slot.load < best.load ||
@@ -538,6 +551,11 @@ export class Scheduler {
       if (outcome === Outcome.Ok) this.settle(job, true, value);
       else {
         const error = decodeThrown(value as EncodedThrown);
+        if (job.retriesLeft > 0 && !(error instanceof ManyhandsError)) {
+          job.retriesLeft--;
+          this.requeue(job);
+          continue;
+        }
         if (result[5] !== undefined && error !== null && typeof error === 'object') {
           // Which item of a chunk failed, relative to the chunk; `map` makes it absolute.
           Object.defineProperty(error, CHUNK_INDEX, { value: result[5], configurable: true });
@@ -547,6 +565,15 @@ export class Scheduler {
     }
     if (slot.finished >= this.options.recycleAfter) slot.retiring = true;
     this.afterRelease(slot);
+  }
+
+  /** Puts a job that ran back at the head of the queue, to run again (a retry). */
+  private requeue(job: Job): void {
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = undefined;
+    job.seq = 0;
+    this.queued++;
+    this.queue.splice(this.queueHead, 0, job);
   }
 
   /** Jobs that now only await IO no longer count towards their worker's load. */

@@ -48,6 +48,12 @@ export interface Transport {
    * which runs tasks on the caller's own thread.
    */
   readonly canInterrupt: boolean;
+  /**
+   * Worker time one `map` chunk should take, in ms (default: `TARGET_CHUNK_MS`, sized for
+   * local IPC). A transport whose messages cost far more (a network round trip through a queue)
+   * asks for bigger chunks so that cost stays small; a worker then holds about two chunks' worth.
+   */
+  readonly chunkTargetMs?: number;
   /** Starts one worker that runs core's worker runtime with `init`. May throw. */
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
 }

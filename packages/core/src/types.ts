@@ -44,6 +44,12 @@ export interface RunOptions {
   readonly timeout?: number;
   /** Objects to move rather than copy (worker_threads only; ignored elsewhere). */
   readonly transfer?: readonly TransferListItem[];
+  /**
+   * Times to run the task again when it throws or rejects (default 0: never). The task's own
+   * errors are retried; manyhands' own (timeout, abort, unknown task, worker crash, …) never
+   * are. The caller gets the last attempt's error.
+   */
+  readonly retries?: number;
 }
 
 /** Per-call options marked by `withOptions`, to pass as `run`'s last argument. */
@@ -65,6 +71,11 @@ export interface MapOptions {
   readonly chunkSize?: number;
   /** Most chunks in flight at once (default: enough to keep every worker busy). */
   readonly maxInFlight?: number;
+  /**
+   * Times to run a chunk again when one of its items throws (default 0: never); the whole chunk
+   * runs again, so its items may run more than once. As for {@link RunOptions.retries}.
+   */
+  readonly retries?: number;
 }
 
 /** Options of `imap`. */

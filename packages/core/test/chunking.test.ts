@@ -24,6 +24,18 @@ describe('chunkSize', () => {
     );
   });
 
+  it('sizes to the transport’s own target when it has one', () => {
+    expect(
+      chunkSize({
+        fixed: undefined,
+        perItemMs: 0.002,
+        remaining: undefined,
+        workers: 2,
+        targetMs: 20,
+      }),
+    ).toBe(10_000);
+  });
+
   it('shrinks near the end so the tail spreads over every worker', () => {
     expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 60, workers: 4 })).toBe(5);
     expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 1, workers: 4 })).toBe(1);

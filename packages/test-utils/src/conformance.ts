@@ -3,7 +3,8 @@
  * A backend's test file is one call: `runConformanceSuite({ name, create, ... })`.
  */
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Executor,
@@ -51,6 +52,16 @@ export interface ConformanceTarget {
   };
   /** Workers to use in tests (default 2). */
   readonly workers?: number;
+  /**
+   * Whether the workers are processes the executor does not own: worker nodes on other
+   * machines, started by their own CLI (the BullMQ backend). Such an executor cannot stop a
+   * task stuck in a sync loop on a node (it can only stop waiting for it), cannot see a node's
+   * exit code nor replace it, and cannot reload a node's module. With it set, the suite skips
+   * the cases that need an owned worker: "an infinite loop is stopped by timeout", "abort
+   * during a sync loop", the `crashes` cases and "recycleAfter". The backend's own tests cover
+   * what happens instead (a killed node's jobs run again on another node).
+   */
+  readonly remoteWorkers?: boolean;
 }
 
 const TASKS = fixtureUrl('tasks');
@@ -71,6 +82,8 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 /** Runs the whole conformance suite against one backend. */
 export function runConformanceSuite(target: ConformanceTarget): void {
   const workers = target.workers ?? 2;
+  /** The executor starts, interrupts and replaces its workers itself. */
+  const ownsWorkers = target.isolated && !target.remoteWorkers;
   const open: Executor<unknown>[] = [];
   const make = <M = FixtureTasks>(
     options: Record<string, unknown> = {},
@@ -137,8 +150,13 @@ export function runConformanceSuite(target: ConformanceTarget): void {
 
     it('infers task names, arguments and results from the module type', async () => {
       const pool = make();
-      expectTypeOf(pool.run('factorial', 5)).resolves.toEqualTypeOf<bigint>();
-      expectTypeOf(pool.map('square', [1, 2])).resolves.toEqualTypeOf<number[]>();
+      const factorial = pool.run('factorial', 5);
+      const squares = pool.map('square', [1, 2]);
+      expectTypeOf(factorial).resolves.toEqualTypeOf<bigint>();
+      expectTypeOf(squares).resolves.toEqualTypeOf<number[]>();
+      // Awaited, so neither is left to reject unobserved when afterEach terminates the pool.
+      expect(await factorial).toBe(120n);
+      expect(await squares).toStrictEqual([1, 4]);
       // @ts-expect-error: not a task of the module
       const unknown = pool.run('nope');
       await expect(unknown).rejects.toThrow(UnknownTaskError);
@@ -364,6 +382,52 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await pool.run('echo', 3)).toBe(3);
     });
 
+    it('retries are opt-in per call: a throwing task runs again only when asked', async () => {
+      const pool = make();
+      const files: string[] = [];
+      const flaky = (failures: number) => {
+        const path = join(
+          tmpdir(),
+          `mh-retries-${process.pid}-${Math.random().toString(36).slice(2)}`,
+        );
+        files.push(path);
+        return { path, failures };
+      };
+      const calls = (spec: { path: string }) => readFileSync(spec.path, 'utf8').length;
+      try {
+        const once = flaky(1);
+        await expect(pool.run('flakyByFile', once)).rejects.toThrow('attempt 1 failed');
+        expect(calls(once)).toBe(1);
+        const twice = flaky(2);
+        expect(await pool.exec('flakyByFile', [twice], { retries: 2 })).toBe(twice.path);
+        expect(calls(twice)).toBe(3);
+        const exhausted = flaky(5);
+        const error = await pool
+          .exec('flakyByFile', [exhausted], { retries: 1 })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as Error).message).toBe('attempt 2 failed');
+        expect(calls(exhausted)).toBe(2);
+        // A map's failing chunk runs again, whole.
+        const items = [flaky(0), flaky(1), flaky(0)];
+        await expect(pool.map('flakyByFile', items, { chunkSize: 3 })).rejects.toThrow(
+          'attempt 1 failed',
+        );
+        const again = [flaky(0), flaky(1), flaky(0)];
+        expect(await pool.map('flakyByFile', again, { chunkSize: 3, retries: 1 })).toStrictEqual(
+          again.map((spec) => spec.path),
+        );
+        // manyhands' own errors are never retried; bad values are refused.
+        await expect(pool.exec('nope' as 'noop', [], { retries: 3 })).rejects.toBeInstanceOf(
+          UnknownTaskError,
+        );
+        await expect(pool.exec('noop', [], { retries: -1 })).rejects.toThrow(RangeError);
+        await expect(pool.map('square', [1], { retries: 1.5 })).rejects.toThrow(RangeError);
+      } finally {
+        for (const file of files) rmSync(file, { force: true });
+      }
+    });
+
     it('a non-cloneable result rejects that call only, with the path', async () => {
       const pool = make();
       const error = (await pool
@@ -417,7 +481,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await pool.run('echo', 'after')).toBe('after');
     });
 
-    if (target.isolated) {
+    if (ownsWorkers) {
       it('an infinite loop is stopped by timeout; its worker is replaced; others complete', async () => {
         const pool = make();
         const looping = pool.exec('infiniteLoop', [], { timeout: 300 });
@@ -442,7 +506,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     }
   });
 
-  if (target.isolated) {
+  if (ownsWorkers) {
     describe(`${target.name}: crashes`, () => {
       it('a worker that exits mid-task rejects that task only; others complete; it is replaced', async () => {
         const pool = make();
@@ -532,7 +596,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await Promise.all([a, b])).toStrictEqual(['a', 'b']);
     });
 
-    if (target.isolated) {
+    if (ownsWorkers) {
       // Inline "workers" share the caller's module instance: ES modules cannot be unloaded.
       it('recycleAfter replaces a worker after that many tasks', async () => {
         const pool = make({ workers: 1, recycleAfter: 3 });

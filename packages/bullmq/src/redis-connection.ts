@@ -1,0 +1,105 @@
+/**
+ * Turns the user's connection setting (a URL or ioredis options: password, ACL user, TLS) into
+ * ioredis clients, fails fast with a clear message when Redis cannot be reached, and lets idle
+ * clients stop holding the process open.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { RedisConnectionError } from './errors.js';
+
+/**
+ * Where Redis is: a URL (`redis://user:password@host:6379/0`, `rediss://…` for TLS) or ioredis
+ * options (`{ host, port, username, password, tls: { ca } }`).
+ */
+export type RedisTarget = string | RedisOptions;
+
+/** The URL used when none is given: `$MANYHANDS_REDIS_URL`, else Redis on loopback. */
+export function defaultRedisTarget(): RedisTarget {
+  return process.env.MANYHANDS_REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+/** Checks a {@link RedisTarget} given as an option. */
+export function checkRedisTarget(name: string, value: unknown): void {
+  if (typeof value === 'string') {
+    if (!/^rediss?:\/\//i.test(value)) {
+      throw new TypeError(`Option "${name}" must be a redis:// or rediss:// URL, got "${value}".`);
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`Option "${name}" must be a Redis URL or an ioredis options object.`);
+  }
+}
+
+/** Where a target points, for messages: the URL with any password replaced by `***`. */
+export function describeRedis(target: RedisTarget): string {
+  if (typeof target === 'string') {
+    try {
+      const url = new URL(target);
+      if (url.password) url.password = '***';
+      return url.toString();
+    } catch {
+      return 'the configured Redis URL';
+    }
+  }
+  const scheme = target.tls ? 'rediss' : 'redis';
+  const user = target.username ? `${target.username}@` : '';
+  if (target.path) return `${scheme}+unix://${user}${target.path}`;
+  return `${scheme}://${user}${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
+}
+
+/**
+ * A new client. `maxRetriesPerRequest: null` keeps commands queued across a reconnect (BullMQ
+ * requires it); this package bounds outages with its own `redisTimeout` instead.
+ */
+export function createRedisClient(target: RedisTarget, name: string): Redis {
+  const overrides: RedisOptions = { maxRetriesPerRequest: null, connectionName: name };
+  return typeof target === 'string'
+    ? new Redis(target, overrides)
+    : new Redis({ ...target, ...overrides });
+}
+
+/**
+ * Resolves once `client` is ready; rejects with {@link RedisConnectionError} at the first error
+ * before that (refused, unknown host, wrong password, TLS failure) and stops the client, so a
+ * wrong address fails at once instead of retrying forever.
+ */
+export function whenReady(client: Redis, target: RedisTarget): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      client.off('ready', onReady);
+      client.off('error', onError);
+      client.off('end', onEnd);
+    };
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      client.disconnect();
+      reject(
+        new RedisConnectionError(
+          `Cannot connect to Redis at ${describeRedis(target)}: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(
+        new RedisConnectionError(`The connection to Redis at ${describeRedis(target)} closed.`),
+      );
+    };
+    client.on('ready', onReady);
+    client.on('error', onError);
+    client.on('end', onEnd);
+  });
+}
+
+/** Lets the client's socket keep the process alive (`true`) or not (`false`). */
+export function setClientRef(client: Redis, ref: boolean): void {
+  const stream = (client as unknown as { stream?: { ref?(): void; unref?(): void } }).stream;
+  if (ref) stream?.ref?.();
+  else stream?.unref?.();
+}

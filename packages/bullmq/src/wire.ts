@@ -1,0 +1,80 @@
+/**
+ * What travels through Redis. Values are encoded with `v8.serialize` (the structured-clone
+ * format), so BigInt, Map, Set, Date, RegExp, typed arrays, `undefined` and errors arrive
+ * exactly as the local backends deliver them.
+ *
+ * - A BullMQ job's `data` is `{ c, w }`: the caller's id and a batch of core's `WireJob`s
+ *   (task name, kind, arguments or items) as base64 of `v8.serialize`. Never code.
+ * - A node answers on the caller's results list with `v8.serialize`d {@link NodeMessage}s.
+ */
+import { deserialize, serialize } from 'node:v8';
+import type { WireJob, WireResult } from '@manyhands/core';
+
+/** The `data` of every BullMQ job this backend adds. */
+export interface JobData {
+  /** Id of the caller (executor session) whose results list gets the answers. */
+  readonly c: string;
+  /** The batch: base64 of `v8.serialize(WireJob[])`. */
+  readonly w: string;
+}
+
+/** Kinds of node → caller message. */
+export const NodeMessageKind = Object.freeze({
+  /** Results (and "went async" notes) of some of a job's tasks. */
+  Results: 0,
+  /** The BullMQ job completed and was removed from Redis. */
+  Done: 1,
+  /** BullMQ failed the job (it stalled too often, or the node could not run it). */
+  Failed: 2,
+} as const);
+
+/** A node → caller message, keyed by the BullMQ job id it is about. */
+export type NodeMessage =
+  | readonly [
+      kind: typeof NodeMessageKind.Results,
+      job: string,
+      results: readonly WireResult[],
+      async: readonly number[],
+    ]
+  | readonly [kind: typeof NodeMessageKind.Done, job: string]
+  | readonly [kind: typeof NodeMessageKind.Failed, job: string, reason: string];
+
+/** Encodes a batch for a job's `data`. Throws (DataCloneError) when a value cannot be cloned. */
+export function encodeJobs(jobs: readonly WireJob[]): string {
+  return serialize(jobs).toString('base64');
+}
+
+/** Decodes a job's batch; throws a `TypeError` when `data` is not one this backend wrote. */
+export function decodeJobs(data: unknown): { caller: string; jobs: WireJob[] } {
+  const d = data as Partial<JobData> | null;
+  if (!d || typeof d.c !== 'string' || typeof d.w !== 'string') {
+    throw new TypeError('Not a manyhands job: its data lacks the caller id and the batch.');
+  }
+  const jobs = deserialize(Buffer.from(d.w, 'base64')) as unknown;
+  if (!Array.isArray(jobs) || !jobs.every(isWireJob)) {
+    throw new TypeError('Not a manyhands job: its batch is not a list of tasks.');
+  }
+  return { caller: d.c, jobs };
+}
+
+function isWireJob(value: unknown): value is WireJob {
+  return (
+    Array.isArray(value) &&
+    value.length >= 4 &&
+    typeof value[0] === 'number' &&
+    typeof value[1] === 'number' &&
+    typeof value[2] === 'string' &&
+    Array.isArray(value[3]) &&
+    (value.length === 4 || typeof value[4] === 'string')
+  );
+}
+
+/** Encodes a node → caller message. Throws (DataCloneError) when a result cannot be cloned. */
+export function encodeNodeMessage(message: NodeMessage): Buffer {
+  return serialize(message);
+}
+
+/** Decodes a node → caller message. */
+export function decodeNodeMessage(buffer: Buffer): NodeMessage {
+  return deserialize(buffer) as NodeMessage;
+}
