@@ -20,7 +20,7 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly peers: boolean;
   readonly python: boolean;
-  /** Folder for the results file and chart. */
+  /** Folder for the results file and chart (relative: to where the user ran the command). */
   readonly out: string;
   /** Print the results as JSON on stdout instead of tables. */
   readonly json: boolean;
@@ -50,12 +50,13 @@ Flags:
                      also caps the other workloads' counts
   --workload LIST    cpu, io-timer, io-http, io-file, sequential, burst, or the groups
                      io, overhead, all (default: all)
-  --samples K        tinybench samples per case (default 5; 3 with --quick); tables show
-                     the median
+  --samples K        tinybench samples per case (default: 3 for cpu and burst, 5 for the
+                     others; 3 with --quick); tables show the median
   --quick            smaller counts: a first look in well under a minute
   --peers            also run piscina, tinypool, workerpool and poolifier
   --python           also run the article's Python multiprocessing.Pool (needs python3)
-  --out DIR          where results.json and chart.svg go (default: ${DEFAULT_OUT_DIR})
+  --out DIR          where results.json and chart.svg go (default: ${DEFAULT_OUT_DIR}, in the
+                     folder you ran the command from)
   --json             print the results as JSON on stdout instead of tables
   -h, --help         this text
 

@@ -11,6 +11,8 @@ const PANEL_H = 260;
 const PAD = { left: 56, right: 16, top: 70, bottom: 44 };
 const GAP = 28;
 const LEGEND_ROW = 20;
+/** Highest perfect-scaling speedup the CPU panel makes room for. */
+const IDEAL_CAP = 8;
 const COLORS = [
   '#1f77b4',
   '#d62728',
@@ -64,7 +66,11 @@ function panel(
   const workers = report.options.workers;
   const wMin = Math.min(...workers);
   const wMax = Math.max(...workers);
-  const yTop = Math.max(1.25, ...cases.map((c) => c.speedup as number)) * 1.1;
+  const showIdeal = workload === 'cpu' && wMax > wMin;
+  // The CPU panel also fits perfect scaling (speedup = workers), up to 8× so many cores do not
+  // flatten the measured lines.
+  const idealTop = showIdeal ? Math.min(wMax, IDEAL_CAP) : 0;
+  const yTop = Math.max(1.25, idealTop, ...cases.map((c) => c.speedup as number)) * 1.1;
   const step = tickStep(yTop);
   const yMax = Math.ceil(yTop / step) * step;
   const plotW = PANEL_W - PAD.left - PAD.right;

@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 a case failed, 2 bad flags.
  */
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, usage } from './args.js';
 import { StreamProgress } from './progress.js';
@@ -51,7 +52,11 @@ export async function main(
   }
   const progress = new StreamProgress(stderr, stderr.isTTY === true);
   const report = await runBench(options, backends, progress);
-  const written = await writeResults(report, options.out);
+  // npm and pnpm run scripts in the package's folder; INIT_CWD is where the user typed it.
+  const written = await writeResults(
+    report,
+    resolve(process.env.INIT_CWD ?? process.cwd(), options.out),
+  );
   if (options.json) stdout.write(resultsJson(report));
   else {
     stdout.write(`\n${renderTables(report)}\n\n`);

@@ -17,8 +17,6 @@ export interface IoFixture {
   readonly dir: string;
   /** Environment variables that point the IO tasks at the fixture. */
   readonly env: Readonly<Record<string, string>>;
-  /** Requests the server has answered. */
-  requests(): number;
   /** Stops the server and deletes the folder. */
   close(): Promise<void>;
 }
@@ -34,10 +32,8 @@ export async function startIoFixture(): Promise<IoFixture> {
   for (let n = 1; n <= 99; n++) {
     await writeFile(join(files, `${n}.txt`), `${n}\n`.padEnd(FILE_BYTES, ' '));
   }
-  let answered = 0;
   const server = createServer((req, res) => {
     const match = /^\/echo\/(\d+)$/.exec(req.url ?? '');
-    answered++;
     if (!match) {
       res.writeHead(404).end();
       return;
@@ -53,7 +49,6 @@ export async function startIoFixture(): Promise<IoFixture> {
   return {
     dir,
     env: { [HTTP_URL_ENV]: `http://127.0.0.1:${port}`, [FILE_DIR_ENV]: files },
-    requests: () => answered,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -64,7 +64,10 @@ export function planCases(input: PlanInput): CaseSpec[] {
         label,
         workers,
         items: count,
-        samples: sizes.samples,
+        samples:
+          subject.kind === 'peer'
+            ? Math.min(sizes.samples[workload], sizes.peerSamples[workload])
+            : sizes.samples[workload],
       });
     };
     for (const { entry, moduleUrl } of input.backends) {

@@ -49,6 +49,7 @@ function outcome(result: CaseResult): string {
 export class StreamProgress implements ProgressSink {
   private readonly started = performance.now();
   private caseStart = 0;
+  private counter = '';
   private current = '';
   private detail = '';
   private timer: NodeJS.Timeout | undefined;
@@ -64,7 +65,8 @@ export class StreamProgress implements ProgressSink {
 
   private redraw(): void {
     const caseSeconds = ((performance.now() - this.caseStart) / 1000).toFixed(1);
-    const line = `[${this.elapsed()}] ${this.current} · ${this.detail} · ${caseSeconds} s`;
+    // What changes comes first, so a narrow terminal cuts the (known) case title instead.
+    const line = `[${this.elapsed()}] ${this.counter} ${this.detail} (${caseSeconds} s) · ${this.current}`;
     const width = (this.stream as { columns?: number }).columns ?? 120;
     this.stream.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
   }
@@ -80,10 +82,11 @@ export class StreamProgress implements ProgressSink {
 
   caseStarted(index: number, total: number, spec: CaseSpec): void {
     this.caseStart = performance.now();
-    this.current = `${index + 1}/${total} ${caseTitle(spec)}`;
+    this.counter = `${index + 1}/${total}`;
+    this.current = caseTitle(spec);
     this.detail = 'starting';
     if (!this.tty) {
-      this.stream.write(`[${this.elapsed()}] ${this.current} …\n`);
+      this.stream.write(`[${this.elapsed()}] ${this.counter} ${this.current} …\n`);
       return;
     }
     this.redraw();
@@ -103,7 +106,7 @@ export class StreamProgress implements ProgressSink {
     clearInterval(this.timer);
     this.timer = undefined;
     this.clearLine();
-    this.stream.write(`[${this.elapsed()}] ${this.current} → ${outcome(result)}\n`);
+    this.stream.write(`[${this.elapsed()}] ${this.counter} ${this.current} → ${outcome(result)}\n`);
   }
 
   done(): void {

@@ -4,7 +4,7 @@
  * 2 cores. IO-bound counts stay small on purpose: with every task in flight at once, a large
  * count turns the pass into CPU work (timers, promises, factorials) and hides the IO.
  */
-import type { WorkloadId } from './workloads.js';
+import { WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 
 /** Item counts per workload, and samples per case. */
 export interface Sizes {
@@ -14,8 +14,13 @@ export interface Sizes {
    * million items that takes minutes per peer.
    */
   readonly perItemCap: Readonly<Record<'cpu' | 'io', number>>;
-  /** tinybench samples per case; the table shows their median. */
-  readonly samples: number;
+  /** tinybench samples per case of each workload; the table shows their median. */
+  readonly samples: Readonly<Record<WorkloadId, number>>;
+  /**
+   * Most samples a peer's case takes, per workload: some peers need 30-50 s for one burst of
+   * 200,000 calls, so a burst gets one sample.
+   */
+  readonly peerSamples: Readonly<Record<WorkloadId, number>>;
 }
 
 /** The default run. */
@@ -29,7 +34,23 @@ export const DEFAULT_SIZES: Sizes = Object.freeze({
     burst: 200_000,
   }),
   perItemCap: Object.freeze({ cpu: 20_000, io: 500 }),
-  samples: 5,
+  // The long passes get 3 samples, the short ones 5.
+  samples: Object.freeze({
+    cpu: 3,
+    'io-timer': 5,
+    'io-http': 5,
+    'io-file': 5,
+    sequential: 5,
+    burst: 3,
+  }),
+  peerSamples: Object.freeze({
+    cpu: 3,
+    'io-timer': 3,
+    'io-http': 3,
+    'io-file': 3,
+    sequential: 3,
+    burst: 1,
+  }),
 });
 
 /** `--quick`. */
@@ -43,8 +64,27 @@ export const QUICK_SIZES: Sizes = Object.freeze({
     burst: 50_000,
   }),
   perItemCap: Object.freeze({ cpu: 5_000, io: 200 }),
-  samples: 3,
+  samples: Object.freeze({
+    cpu: 3,
+    'io-timer': 3,
+    'io-http': 3,
+    'io-file': 3,
+    sequential: 3,
+    burst: 3,
+  }),
+  peerSamples: Object.freeze({
+    cpu: 3,
+    'io-timer': 3,
+    'io-http': 3,
+    'io-file': 3,
+    sequential: 3,
+    burst: 1,
+  }),
 });
+
+function everyWorkload(value: number): Record<WorkloadId, number> {
+  return Object.fromEntries(WORKLOAD_IDS.map((id) => [id, value])) as Record<WorkloadId, number>;
+}
 
 /**
  * The sizes of a run: the profile's, with `n` (from `--n`) as the CPU-bound count and a cap
@@ -59,6 +99,7 @@ export function resolveSizes(quick: boolean, n?: number, samples?: number): Size
   return {
     items,
     perItemCap: { cpu: cap(base.perItemCap.cpu), io: cap(base.perItemCap.io) },
-    samples: samples ?? base.samples,
+    peerSamples: samples === undefined ? base.peerSamples : everyWorkload(samples),
+    samples: samples === undefined ? base.samples : everyWorkload(samples),
   };
 }
