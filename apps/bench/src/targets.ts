@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import type { Executor } from '@manyhands/core';
 import { createInlineExecutor } from '@manyhands/inline';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
+import { checksum } from './checksum.js';
+import { articleInputs } from './inputs.js';
 import { factorial } from './tasks.js';
-import { articleInputs, checksum } from './workload.js';
 
 type Tasks = typeof import('./tasks.js');
 const TASKS = new URL('./tasks.js', import.meta.url);
