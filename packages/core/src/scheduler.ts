@@ -336,6 +336,8 @@ export class Scheduler {
       let best: Slot | undefined;
       for (const slot of this.slots) {
         if (!slot.ready || slot.retiring || slot.held.size >= concurrency) continue;
+        // It has not acknowledged a cancel: it may be stuck in a loop and about to be killed.
+        if (slot.cancelTimer) continue;
         if (slot.held.size > 0 && slot.load + cost > MAX_LOAD_MS) continue;
         if (
           !best ||
@@ -513,6 +515,7 @@ export class Scheduler {
         if (slot.cancelTimer) {
           clearTimeout(slot.cancelTimer);
           slot.cancelTimer = undefined;
+          this.schedulePump();
         }
         break;
     }
