@@ -4,6 +4,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { serialize } from 'node:v8';
+import type { HostMessage } from './protocol.js';
 import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
 /** Longest wait, after a worker exited, for its forwarded output pipes to finish. */
@@ -46,8 +48,9 @@ export interface ChildProcessHandleOptions {
  * runtime through `createProcessPort`) as a {@link WorkerHandle}:
  *
  * - `send` throws synchronously when the message cannot be serialized (V8's serializer runs
- *   inside `child.send`), and drops messages to a child whose channel is already closed (its
- *   exit, which follows, settles what it held);
+ *   inside `child.send`), holds messages until the worker has spoken (so it surely listens),
+ *   and drops messages to a child whose channel is already closed (its exit, which follows,
+ *   settles what it held);
  * - `terminate` is SIGKILL;
  * - `ref`/`unref` cover the process and its IPC channel (and forwarded pipes), so an idle
  *   worker never keeps the host alive;
@@ -73,7 +76,18 @@ export function wrapChildProcess(
     events.exit(exit);
   };
 
-  child.on('message', events.message);
+  // Messages sent before the worker listens could be lost: a cluster worker's own 'message'
+  // listener takes them while the entry is still loading (a plain fork queues them). Hold them
+  // until the worker's first message, which it sends only once it listens.
+  let held: HostMessage[] | undefined = [];
+  child.on('message', (message: unknown) => {
+    if (held) {
+      const early = held;
+      held = undefined;
+      for (const m of early) if (child.connected) child.send(m);
+    }
+    events.message(message);
+  });
   child.on('error', (error) => {
     // No pid: the spawn itself failed (a bad cwd or execPath), and no 'exit' will follow.
     // Otherwise a write to a dying child failed: its 'exit' follows and settles everything.
@@ -98,6 +112,12 @@ export function wrapChildProcess(
     id: child.pid ?? -1,
     send(message) {
       if (!child.connected) return;
+      if (held) {
+        // Serialize now anyway: a message that cannot be sent must throw here, synchronously.
+        serialize(message);
+        held.push(message);
+        return;
+      }
       child.send(message);
       keepHot();
     },
