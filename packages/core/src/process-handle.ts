@@ -5,34 +5,18 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { serialize } from 'node:v8';
+import { createIdleSpinner } from './idle-spin.js';
 import type { HostMessage } from './protocol.js';
 import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
 /** Longest wait, after a worker exited, for its forwarded output pipes to finish. */
 const OUTPUT_DRAIN_LIMIT_MS = 1_000;
 /**
- * How long the host keeps its event loop polling after it sent work, before it sleeps: the
- * reply is then read without the cost of waking a sleeping process. `setImmediate` keeps the
- * loop turning without blocking anything else the host does.
+ * How long the host keeps its event loop turning after it sent work, before it sleeps: the reply
+ * is then read without the cost of waking a sleeping process. One spinner for all handles.
  */
 const REPLY_SPIN_MS = 0.25;
-
-let hotUntil = 0;
-let hot = false;
-
-function spin(): void {
-  if (performance.now() < hotUntil) setImmediate(spin);
-  else hot = false;
-}
-
-/** Keeps this process's event loop polling for {@link REPLY_SPIN_MS} (one spinner for all). */
-function keepHot(): void {
-  hotUntil = performance.now() + REPLY_SPIN_MS;
-  if (!hot) {
-    hot = true;
-    setImmediate(spin);
-  }
-}
+const spinner = createIdleSpinner(REPLY_SPIN_MS);
 
 /** Options of {@link wrapChildProcess}. */
 export interface ChildProcessHandleOptions {
@@ -119,7 +103,7 @@ export function wrapChildProcess(
         return;
       }
       child.send(message);
-      keepHot();
+      spinner.keepHot();
     },
     terminate() {
       child.kill('SIGKILL');

@@ -4,13 +4,13 @@
  * the worker's own output before it exits, and makes sure a worker never outlives its host.
  */
 import { Worker } from 'node:worker_threads';
+import { createIdleSpinner } from './idle-spin.js';
 import type { WorkerPort } from './worker-runtime.js';
 
 /**
- * How long a worker keeps its event loop polling after it replied, before it sleeps. Processes
- * have no synchronous receive to spin on; a loop kept busy with `setImmediate` polls the IPC
- * channel without blocking, so the host's next message is read without the cost of waking a
- * sleeping process (tens of microseconds on many machines).
+ * How long a worker keeps its event loop turning after it replied, before it sleeps, so the
+ * host's next message is read without waking a sleeping process. Processes have no synchronous
+ * receive to poll (worker_threads do); see `idle-spin.ts`.
  */
 const IDLE_SPIN_MS = 0.25;
 /** Longest wait for unsent replies and buffered output before an exiting worker exits anyway. */
@@ -98,19 +98,7 @@ export function createProcessPort(): WorkerPort {
     if (--unsent === 0 && exiting) exitNow();
   };
 
-  let hotUntil = 0;
-  let hot = false;
-  const spin = (): void => {
-    if (!exiting && performance.now() < hotUntil) setImmediate(spin);
-    else hot = false;
-  };
-  const keepHot = (): void => {
-    hotUntil = performance.now() + IDLE_SPIN_MS;
-    if (!hot) {
-      hot = true;
-      setImmediate(spin);
-    }
-  };
+  const spinner = createIdleSpinner(IDLE_SPIN_MS);
 
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
   process.once('disconnect', () => {
@@ -123,7 +111,7 @@ export function createProcessPort(): WorkerPort {
       // Throws synchronously when the message cannot be serialized: the runtime relies on it.
       send(message, undefined, undefined, onSent);
       unsent++;
-      keepHot();
+      spinner.keepHot();
       if (!watchdogStarted) {
         // After the first message ('ready'), so it costs nothing on the way to readiness.
         watchdogStarted = true;
@@ -133,7 +121,7 @@ export function createProcessPort(): WorkerPort {
     onMessage(handler) {
       process.on('message', (message: unknown) => {
         handler(message);
-        keepHot();
+        spinner.keepHot();
       });
     },
     exit() {
