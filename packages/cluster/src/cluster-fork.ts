@@ -16,6 +16,24 @@ export type ForkSettings = Required<
 > &
   Pick<ClusterSettings, 'cwd' | 'uid' | 'gid' | 'inspectPort'>;
 
+const executorWorkers = new WeakSet<Worker>();
+
+/**
+ * Whether a cluster worker was forked by a manyhands cluster executor. Executor workers appear
+ * in `cluster.workers` and in cluster's events like any other; an app that, say, re-forks every
+ * worker that exits can use this to leave the executor's workers to the executor.
+ *
+ * @example
+ * ```ts
+ * cluster.on('exit', (worker) => {
+ *   if (!isExecutorWorker(worker)) cluster.fork();
+ * });
+ * ```
+ */
+export function isExecutorWorker(worker: Worker): boolean {
+  return executorWorkers.has(worker);
+}
+
 /**
  * Forks one cluster worker with `settings` and exactly the environment `env` (cluster merges a
  * fork's env onto `process.env`: variables absent from `env` are masked as undefined, which
@@ -31,7 +49,9 @@ export function forkWith(
   Object.assign(overlay, env);
   try {
     cluster.setupPrimary(settings);
-    return cluster.fork(overlay);
+    const worker = cluster.fork(overlay);
+    executorWorkers.add(worker);
+    return worker;
   } finally {
     // There is no public way back to "never set up": put the previous object back as it was.
     (cluster as { settings: ClusterSettings }).settings = previous;

@@ -29,3 +29,4 @@ export {
 export type { ProcessOutput } from '@manyhands/core/process';
 export type { ClusterOptions } from './cluster-executor.js';
 export { createClusterExecutor } from './cluster-executor.js';
+export { isExecutorWorker } from './cluster-fork.js';

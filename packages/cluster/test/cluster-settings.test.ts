@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import cluster, { type ClusterSettings } from 'node:cluster';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Executor } from '@manyhands/core';
+import { type Executor, workerIdsOf } from '@manyhands/core';
 import { fixtureUrl } from '@manyhands/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClusterExecutor } from '../dist/index.js';
+import { createClusterExecutor, isExecutorWorker } from '../dist/index.js';
 
 type ProcessTasks = typeof import('@manyhands/test-utils/fixtures/process-tasks');
 const PROCESS_TASKS = fixtureUrl('process-tasks');
@@ -26,6 +27,41 @@ function make(options: Record<string, unknown>): Executor<ProcessTasks> {
   open.push(executor as Executor<unknown>);
   return executor;
 }
+
+describe('cluster: what cluster adds', () => {
+  it('workers share a listening port: connections reach every worker', async () => {
+    const pool = createClusterExecutor<{
+      ping(): number;
+      listen(port: number): Promise<[pid: number, port: number]>;
+    }>(new URL('./fixtures/server-tasks.mjs', import.meta.url), { workers: 2 });
+    open.push(pool as Executor<unknown>);
+    // Until both workers are ready and answering (a pair of quick calls then goes one to each).
+    const ready = new Set<number>();
+    for (let i = 0; i < 500 && ready.size < 2; i++) {
+      for (const pid of await Promise.all([pool.run('ping'), pool.run('ping')])) ready.add(pid);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(ready.size).toBe(2);
+    const listening = await Promise.all([pool.run('listen', 0), pool.run('listen', 0)]);
+    expect(new Set(listening.map(([pid]) => pid)).size).toBe(2);
+    const ports = listening.map(([, port]) => port);
+    expect(ports[0]).toBe(ports[1]);
+    const answered = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const socket = connect(ports[0] as number, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let text = '';
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      await once(socket, 'end');
+      answered.add(text);
+    }
+    expect([...answered].map(Number).sort()).toStrictEqual(
+      workerIdsOf(pool as Executor<unknown>).sort(),
+    );
+  }, 20_000);
+});
 
 describe('cluster: cluster.setupPrimary is process-global', () => {
   it('two executors in one process each fork their own workers with their own settings', async () => {
@@ -59,6 +95,11 @@ describe('cluster: cluster.setupPrimary is process-global', () => {
       expect(cluster.settings).toBe(appSettings);
 
       const appFork = cluster.fork();
+      const ours = Object.values(cluster.workers ?? {}).filter((w) => w && isExecutorWorker(w));
+      expect(ours.map((w) => w?.process.pid).sort()).toStrictEqual(
+        workerIdsOf(pool as Executor<unknown>).sort(),
+      );
+      expect(isExecutorWorker(appFork)).toBe(false);
       const [report] = await once(appFork, 'message');
       expect(report).toStrictEqual({ app: true, argv: ['--app-arg'], execArgv: ['--no-warnings'] });
       await once(appFork, 'exit');
