@@ -339,7 +339,13 @@ export function runProcessBackendSuite(target: ProcessBackendTarget): void {
             (death === 'SIGKILL'
               ? 'setInterval(() => {}, 1000);'
               : "setTimeout(() => { throw new Error('the host crashed'); }, 100);"),
-          { options: { workers: 3 } },
+          // With flags on one run: the watchdog thread must start under them too.
+          {
+            options:
+              death === 'SIGKILL'
+                ? { workers: 3, execArgv: ['--no-warnings'], maxOldGenerationSizeMb: 64 }
+                : { workers: 3 },
+          },
         );
         const pids = JSON.parse(await host.firstLine) as number[];
         expect(pids).toHaveLength(3);
