@@ -88,7 +88,13 @@ function startHostScript(
   });
   // Keep a crashing host's report out of the test output; it is not what is checked here.
   child.stderr?.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      // Not on 'close': workers that outlived the host would hold its stdout open.
+      rmSync(file, { force: true });
+      resolve();
+    }),
+  );
   let stdout = '';
   let resolveLine: (line: string) => void = () => {};
   const firstLine = new Promise<string>((resolve) => {
@@ -105,7 +111,6 @@ function startHostScript(
     (resolve) => {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        rmSync(file, { force: true });
         resolveLine(stdout);
         resolve({ code, signal, stdout });
       });
