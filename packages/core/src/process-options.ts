@@ -97,6 +97,7 @@ export interface ProcessSpawnSettings {
   readonly execArgv: string[];
   /** The full environment of the worker, including the encoded init. */
   readonly env: Record<string, string | undefined>;
+  /** The workers' working directory; `undefined`: the host's. */
   readonly cwd: string | URL | undefined;
   /** stdin ignored, stdout/stderr per {@link ProcessOutput}, then the IPC channel. */
   readonly stdio: ['ignore', StdioTarget, StdioTarget, 'ipc'];
