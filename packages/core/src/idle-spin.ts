@@ -5,17 +5,21 @@
  * as usual while it spins.
  *
  * Spinning only pays while both sides have a CPU. When the machine is oversubscribed, a spinning
- * process loses its turns to others and answers arrive later than if it had slept; so a spin that
- * finds it got much less CPU time than wall time stops, and spinning pauses for a while.
+ * process loses its turns to others and answers arrive later than if it had slept (spinning on
+ * both sides then makes round trips ten times slower). An idle turn takes microseconds; after a
+ * long one in which no message was handled, the spinner compares the CPU time it got with the
+ * wall time that passed: well below it means it was descheduled, so it stops and spinning
+ * pauses for a while. (A long turn that did use the CPU, such as a garbage collection, does not
+ * count.)
  */
 import { cpuUsage } from 'node:process';
 
-/** A turn of the loop longer than this (ms) makes the spinner check whether it was descheduled. */
+/** An idle turn longer than this (ms) makes the spinner check whether it was descheduled. */
 const LONG_TURN_MS = 0.1;
-/** Below this share of CPU time over wall time, the spinner concludes it is competing for CPUs. */
+/** Below this share of CPU time over wall time, the spinner concludes it competes for CPUs. */
 const MIN_CPU_SHARE = 0.7;
-/** How long spinning pauses after it was found to compete for CPUs (ms). */
-const BACKOFF_MS = 20;
+/** How long spinning pauses after that (ms). */
+const PAUSE_MS = 20;
 
 /** See {@link createIdleSpinner}. */
 export interface IdleSpinner {
@@ -34,25 +38,24 @@ export function createIdleSpinner(spinMs: number): IdleSpinner {
   let spinning = false;
   let pausedUntil = 0;
   let lastTurn = 0;
-  let startWall = 0;
-  let startCpu = 0;
+  /** Whether `keepHot()` was called since the last turn (a message was handled). */
+  let worked = false;
+  let windowWall = 0;
+  let windowCpu = 0;
 
   const turn = (): void => {
     const now = performance.now();
-    if (now - lastTurn > LONG_TURN_MS) {
-      // Either work ran in between (CPU time grew with wall time), or we were off the CPU.
-      const wall = now - startWall;
-      if (wall > 2 * LONG_TURN_MS) {
-        const cpu = cpuMs();
-        if (cpu - startCpu < MIN_CPU_SHARE * wall) {
-          spinning = false;
-          pausedUntil = now + BACKOFF_MS;
-          return;
-        }
-        startWall = now;
-        startCpu = cpu;
+    if (now - lastTurn > LONG_TURN_MS && !worked) {
+      const cpu = cpuMs();
+      if (cpu - windowCpu < MIN_CPU_SHARE * (now - windowWall)) {
+        spinning = false;
+        pausedUntil = now + PAUSE_MS;
+        return;
       }
+      windowWall = now;
+      windowCpu = cpu;
     }
+    worked = false;
     lastTurn = now;
     if (now < until) setImmediate(turn);
     else spinning = false;
@@ -63,11 +66,12 @@ export function createIdleSpinner(spinMs: number): IdleSpinner {
       const now = performance.now();
       if (now < pausedUntil) return;
       until = now + spinMs;
+      worked = true;
       if (spinning) return;
       spinning = true;
       lastTurn = now;
-      startWall = now;
-      startCpu = cpuMs();
+      windowWall = now;
+      windowCpu = cpuMs();
       setImmediate(turn);
     },
   };
