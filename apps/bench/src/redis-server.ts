@@ -47,7 +47,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited with code ${code}: ${output}`)),
+    );
   });
   child.stdout?.resume();
   return {

@@ -356,6 +356,8 @@ export class Scheduler {
       let best: Slot | undefined;
       for (const slot of this.slots) {
         if (!slot.ready || slot.retiring || slot.held.size >= concurrency) continue;
+        // It has not acknowledged a cancel: it may be stuck in a loop and about to be killed.
+        if (slot.cancelTimer) continue;
         if (slot.held.size > 0 && slot.load + cost > this.maxLoadMs) continue;
         if (
           !best ||
@@ -533,6 +535,7 @@ export class Scheduler {
         if (slot.cancelTimer) {
           clearTimeout(slot.cancelTimer);
           slot.cancelTimer = undefined;
+          this.schedulePump();
         }
         break;
     }

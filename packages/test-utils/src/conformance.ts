@@ -164,6 +164,8 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       await pool.run('square', 'x').catch(() => {});
       // @ts-expect-error: a constant, not a task
       await expect(pool.run('notATask')).rejects.toBeInstanceOf(UnknownTaskError);
+      // Settled before the test ends, or afterEach's terminate() rejects them unhandled.
+      expect(await Promise.all([factorial, squares])).toStrictEqual([120n, [1, 4]]);
     });
 
     it('lets async tasks share a worker: a pending task does not block others', async () => {

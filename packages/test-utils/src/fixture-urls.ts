@@ -1,7 +1,9 @@
 /** Where the built fixture task modules are, as URLs a worker can import. */
 
 /** URL of a fixture module in `dist/fixtures/` (e.g. `fixtureUrl('tasks')`). */
-export function fixtureUrl(name: 'tasks' | 'throws-on-load'): URL {
+export function fixtureUrl(
+  name: 'tasks' | 'throws-on-load' | 'process-tasks' | 'exit-marker',
+): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
 }
 

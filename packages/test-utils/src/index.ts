@@ -1,6 +1,7 @@
 /**
  * `@manyhands/test-utils` (private): the conformance suite every backend runs, the fixture
- * task modules, and `/proc` probes for leaked threads and processes.
+ * task modules, `/proc` probes for leaked threads and processes, and the process backends'
+ * own suite.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,5 @@ export type { ConformanceTarget, FixtureTasks } from './conformance.js';
 export { runConformanceSuite } from './conformance.js';
 export { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 export { countChildProcesses, countThreads, countZombieChildren } from './os-probes.js';
+export type { ProcessBackendTarget } from './process-suite.js';
+export { runProcessBackendSuite } from './process-suite.js';

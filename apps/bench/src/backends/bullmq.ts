@@ -21,12 +21,15 @@ export const backend: BackendEntry = {
     let redis: PrivateRedis | undefined;
     const url = process.env.MANYHANDS_REDIS_URL ?? (redis = await startPrivateRedis()).url;
     const queue = `manyhands-bench-${randomUUID()}`;
-    const nodes = await startWorkerNodes({ tasks: module, queue, redis: url, count: workers }).catch(
-      (error: unknown) => {
-        redis?.stop();
-        throw error;
-      },
-    );
+    const nodes = await startWorkerNodes({
+      tasks: module,
+      queue,
+      redis: url,
+      count: workers,
+    }).catch((error: unknown) => {
+      redis?.stop();
+      throw error;
+    });
     const executor = createBullmqExecutor<M>(module, { queue, redis: url });
     const stopAll = async (): Promise<void> => {
       await nodes.stop();
