@@ -18,8 +18,10 @@ export const backend: BackendEntry = {
       ? { ok: true }
       : { ok: false, reason: 'no Redis: install redis-server or set MANYHANDS_REDIS_URL' },
   async create<M>(module: URL, workers: number) {
-    let redis: PrivateRedis | undefined;
-    const url = process.env.MANYHANDS_REDIS_URL ?? (redis = await startPrivateRedis()).url;
+    const redis: PrivateRedis | undefined = process.env.MANYHANDS_REDIS_URL
+      ? undefined
+      : await startPrivateRedis();
+    const url = process.env.MANYHANDS_REDIS_URL ?? (redis as PrivateRedis).url;
     const queue = `manyhands-bench-${randomUUID()}`;
     const nodes = await startWorkerNodes({
       tasks: module,
