@@ -11,6 +11,9 @@ import type { JobKind } from './protocol.js';
 import { CHUNK_INDEX, type Scheduler } from './scheduler.js';
 import type { MapOptions } from './types.js';
 
+/** The most a map's in-flight window grows for an IO-bound task (see `inFlightLimit`). */
+const MAX_WAIT_FACTOR = 64;
+
 /** Key of the input index a failed `map` item's error carries (see {@link failedInputIndex}). */
 const INPUT_INDEX = Symbol.for('manyhands.inputIndex');
 
@@ -124,6 +127,20 @@ export class ChunkStream {
     return this.window.length + this.finished.length;
   }
 
+  /**
+   * Chunks allowed in flight. Until a first chunk has been timed, one per worker. After that
+   * `maxInFlight`; when the caller left it unset and the task awaits IO (a job takes several
+   * times its blocking time), proportionally more, since waiting chunks hold no CPU.
+   */
+  private inFlightLimit(perItemMs: number | undefined): number {
+    if (this.options.maxInFlight !== undefined) return this.options.maxInFlight;
+    if (perItemMs === undefined && this.options.chunkSize === undefined) {
+      return Math.min(this.maxInFlight, this.scheduler.workerCount);
+    }
+    const factor = Math.min(MAX_WAIT_FACTOR, this.scheduler.waitFactor(this.spec.task));
+    return Math.ceil(this.maxInFlight * factor);
+  }
+
   /** Reads and submits chunks until the window is full or the input ends. */
   private async fill(): Promise<void> {
     if (this.filling) return;
@@ -132,10 +149,7 @@ export class ChunkStream {
       while (!this.exhausted && !this.failure && !this.ended) {
         const perItemMs = this.scheduler.estimate(this.spec.task);
         // Until a first chunk has been timed, keep only one chunk per worker in flight.
-        const limit =
-          perItemMs === undefined && this.options.chunkSize === undefined
-            ? Math.min(this.maxInFlight, this.scheduler.workerCount)
-            : this.maxInFlight;
+        const limit = this.inFlightLimit(perItemMs);
         if (this.inFlight() >= limit) break;
         const size = chunkSize({
           fixed: this.options.chunkSize,

@@ -105,6 +105,8 @@ type State = 'open' | 'closing' | 'terminating' | 'closed';
 /** Per-task estimate of blocking milliseconds per item. */
 interface Estimate {
   blockPerItem: number;
+  /** Wall time over blocking time of one job: about 1 for CPU-bound tasks, more when they await IO. */
+  wallPerBlock: number;
 }
 
 /** The scheduler behind every executor. Backends construct it with their transport. */
@@ -550,6 +552,9 @@ export class Scheduler {
       this.release(slot, job);
       slot.finished++;
       this.learn(spec.task, blockMs / spec.items);
+      const estimate = this.estimates.get(spec.task) as Estimate;
+      const ratio = runMs / Math.max(blockMs, 1e-3);
+      estimate.wallPerBlock += EWMA * (Math.max(1, ratio) - estimate.wallPerBlock);
       this.stats.recordRun(spec.items, runMs, blockMs);
       if (outcome === Outcome.Ok) this.settle(job, true, value);
       else {
@@ -593,8 +598,16 @@ export class Scheduler {
 
   private learn(task: string, perItem: number): void {
     const estimate = this.estimates.get(task);
-    if (!estimate) this.estimates.set(task, { blockPerItem: perItem });
+    if (!estimate) this.estimates.set(task, { blockPerItem: perItem, wallPerBlock: 1 });
     else estimate.blockPerItem += EWMA * (perItem - estimate.blockPerItem);
+  }
+
+  /**
+   * How many times longer than its blocking time a job of `task` takes from start to settle
+   * (1 when unknown): a map over an IO-bound task keeps that many more chunks in flight.
+   */
+  waitFactor(task: string): number {
+    return this.estimates.get(task)?.wallPerBlock ?? 1;
   }
 
   private becomeIdle(slot: Slot): void {
