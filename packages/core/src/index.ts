@@ -26,6 +26,8 @@ export {
 } from './errors.js';
 export type { ModuleSpecifier } from './executor.js';
 export { createExecutor, toModuleUrl, withOptions, workerIdsOf } from './executor.js';
+export type { IdleSpinner } from './idle-spin.js';
+export { createIdleSpinner } from './idle-spin.js';
 export type { ExecutorOptions, ResolvedOptions } from './options.js';
 export { resolveOptions } from './options.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
