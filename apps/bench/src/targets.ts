@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Executor } from '@manyhands/core';
 import { createInlineExecutor } from '@manyhands/inline';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
@@ -50,6 +51,34 @@ const cases: Record<string, () => Promise<Omit<CaseResult, 'case' | 'peakRssMb'>
     const t0 = performance.now();
     const results = new Array<bigint>(inputs.length);
     for (let i = 0; i < inputs.length; i++) results[i] = factorial(inputs[i] as number);
+    return { seconds: (performance.now() - t0) / 1000, checksum: checksum(results) };
+  },
+  async 'raw threads, no pool (ceiling)'() {
+    // The hardware's own limit: each thread computes a contiguous share and returns it in one
+    // message; no scheduling, chunking or per-chunk messages at all.
+    const inputs = articleInputs(n);
+    const share = Math.ceil(inputs.length / workers);
+    const source = `const { parentPort, workerData } = require('node:worker_threads');
+      const factorial = (n) => (n <= 1 ? 1n : BigInt(n) * factorial(n - 1));
+      parentPort.postMessage(workerData.map(factorial));`;
+    const slices = Array.from({ length: workers }, (_, w) =>
+      inputs.slice(w * share, (w + 1) * share),
+    );
+    const t0 = performance.now();
+    const parts = await Promise.all(
+      slices.map(
+        (slice) =>
+          new Promise<bigint[]>((resolve, reject) => {
+            const thread = new Worker(source, { eval: true, workerData: slice });
+            thread.once('message', (part: bigint[]) => {
+              resolve(part);
+              void thread.terminate();
+            });
+            thread.once('error', reject);
+          }),
+      ),
+    );
+    const results = parts.flat();
     return { seconds: (performance.now() - t0) / 1000, checksum: checksum(results) };
   },
   async 'inline map'() {
@@ -129,21 +158,50 @@ async function runOne(name: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ case: name, ...result, peakRssMb })}\n`);
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
 function main(): void {
   const self = fileURLToPath(import.meta.url);
-  const rows: CaseResult[] = [];
-  console.log(`manyhands foundation targets: n=${n}, workers=${workers}, node ${process.version}`);
-  for (const name of Object.keys(cases)) {
-    const out = execFileSync(
-      process.execPath,
-      [self, '--case', name, '--n', String(n), '--workers', String(workers)],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const row = JSON.parse(out.trim().split('\n').pop() as string) as CaseResult;
-    rows.push(row);
+  const rounds = Number(arg('rounds', '3'));
+  const samples = new Map<string, CaseResult[]>();
+  console.log(
+    `manyhands foundation targets: n=${n}, workers=${workers}, rounds=${rounds} (median shown), node ${process.version}`,
+  );
+  // Rounds interleave the cases, so a noisy minute on the shared machine hits all of them.
+  for (let round = 0; round < rounds; round++) {
+    for (const name of Object.keys(cases)) {
+      const out = execFileSync(
+        process.execPath,
+        [self, '--case', name, '--n', String(n), '--workers', String(workers)],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const row = JSON.parse(out.trim().split('\n').pop() as string) as CaseResult;
+      samples.set(name, [...(samples.get(name) ?? []), row]);
+      process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${row.seconds.toFixed(3)} s\n`);
+    }
+  }
+  const rows = Object.keys(cases).map((name): CaseResult => {
+    const runs = samples.get(name) as CaseResult[];
+    const seconds = median(runs.map((r) => r.seconds));
+    const perTask =
+      runs[0]?.perTaskUs === undefined ? undefined : median(runs.map((r) => r.perTaskUs as number));
+    return {
+      case: name,
+      seconds,
+      ...(perTask === undefined ? {} : { perTaskUs: perTask }),
+      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+      ...(runs[0]?.checksum === undefined ? {} : { checksum: runs[0].checksum }),
+    };
+  });
+  for (const row of rows) {
+    const runs = samples.get(row.case) as CaseResult[];
+    if (runs.some((r) => r.checksum !== row.checksum)) {
+      console.error(`CHECKSUM MISMATCH between rounds of ${row.case}`);
+      process.exitCode = 1;
+    }
     console.log(
       `${row.case.padEnd(32)} ${row.seconds.toFixed(3).padStart(8)} s` +
         `${row.perTaskUs !== undefined ? `  ${row.perTaskUs.toFixed(2).padStart(8)} µs/task` : ''.padEnd(18)}` +
@@ -152,7 +210,11 @@ function main(): void {
   }
   const by = (name: string) => rows.find((r) => r.case === name) as CaseResult;
   const loop = by('inline loop');
-  for (const row of [by('inline map'), by('worker-threads map')]) {
+  for (const row of [
+    by('inline map'),
+    by('worker-threads map'),
+    by('raw threads, no pool (ceiling)'),
+  ]) {
     if (row.checksum !== loop.checksum) {
       console.error(`CHECKSUM MISMATCH: ${row.case} ${row.checksum} != ${loop.checksum}`);
       process.exitCode = 1;
