@@ -34,14 +34,15 @@ export const DEFAULT_SIZES: Sizes = Object.freeze({
     burst: 200_000,
   }),
   perItemCap: Object.freeze({ cpu: 20_000, io: 500 }),
-  // The long passes get 3 samples, the short ones 5.
+  // Few samples, so the whole default run (six backends, 1..cores workers) fits in about three
+  // minutes on 2 cores; `--samples N` takes more.
   samples: Object.freeze({
-    cpu: 3,
-    'io-timer': 5,
-    'io-http': 5,
-    'io-file': 5,
-    sequential: 5,
-    burst: 3,
+    cpu: 2,
+    'io-timer': 3,
+    'io-http': 3,
+    'io-file': 3,
+    sequential: 3,
+    burst: 2,
   }),
   peerSamples: Object.freeze({
     cpu: 3,
