@@ -254,16 +254,6 @@ export class Scheduler {
     }
   }
 
-  /** Cancels every job of a set, queued and running (used when a map is aborted). */
-  cancelWhere(predicate: (spec: JobSpec) => boolean, error: unknown): void {
-    this.dropQueued(predicate, error);
-    for (const slot of this.slots) {
-      for (const job of [...slot.held.values()]) {
-        if (predicate(job.spec)) this.cancel(job, error, true);
-      }
-    }
-  }
-
   private interrupt(slot: Slot, job: Job): void {
     try {
       slot.handle.send({ mh: BRAND, k: 'cancel', ids: [job.id] });
