@@ -58,6 +58,9 @@ describe('planCases', () => {
     expect(perItem?.label).toBe('piscina, 1 task/item');
     expect(cases.find((c) => c.id === 'cpu/piscina/chunked/2')?.items).toBe(1_000_000);
     expect(cases.find((c) => c.id === 'burst/piscina/per-item/4')?.samples).toBe(1);
-    expect(cases.find((c) => c.id === 'cpu/piscina/chunked/4')?.samples).toBe(3);
+    // A peer takes the workload's samples, capped by the peer limit.
+    expect(cases.find((c) => c.id === 'cpu/piscina/chunked/4')?.samples).toBe(
+      Math.min(DEFAULT_SIZES.samples.cpu, DEFAULT_SIZES.peerSamples.cpu),
+    );
   });
 });
