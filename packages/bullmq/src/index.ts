@@ -5,28 +5,7 @@
  * @packageDocumentation
  */
 
-export type {
-  Executor,
-  ExecutorOptions,
-  ExecutorStats,
-  MapOptions,
-  RunOptions,
-} from '@manyhands/core';
-export {
-  ErrorCode,
-  ExecutorClosedError,
-  ExecutorTerminatedError,
-  failedInputIndex,
-  ManyhandsError,
-  ModuleLoadError,
-  NotCloneableError,
-  QueueFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-  UnknownTaskError,
-  WorkerExitError,
-  WorkerStartError,
-} from '@manyhands/core';
+export * from '@manyhands/core/public';
 export type { BullmqOptions } from './bullmq-executor.js';
 export { createBullmqExecutor } from './bullmq-executor.js';
 export { BullmqErrorCode, RedisConnectionError, WorkerNodeLostError } from './errors.js';

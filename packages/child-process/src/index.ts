@@ -4,28 +4,7 @@
  * @packageDocumentation
  */
 
-export type {
-  Executor,
-  ExecutorOptions,
-  ExecutorStats,
-  MapOptions,
-  RunOptions,
-} from '@manyhands/core';
-export {
-  ErrorCode,
-  ExecutorClosedError,
-  ExecutorTerminatedError,
-  failedInputIndex,
-  ManyhandsError,
-  ModuleLoadError,
-  NotCloneableError,
-  QueueFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-  UnknownTaskError,
-  WorkerExitError,
-  WorkerStartError,
-} from '@manyhands/core';
 export type { ProcessOutput } from '@manyhands/core/process';
+export * from '@manyhands/core/public';
 export type { ChildProcessOptions } from './child-process-executor.js';
 export { createChildProcessExecutor } from './child-process-executor.js';

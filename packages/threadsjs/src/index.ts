@@ -5,27 +5,6 @@
  * @packageDocumentation
  */
 
-export type {
-  Executor,
-  ExecutorOptions,
-  ExecutorStats,
-  MapOptions,
-  RunOptions,
-} from '@manyhands/core';
-export {
-  ErrorCode,
-  ExecutorClosedError,
-  ExecutorTerminatedError,
-  failedInputIndex,
-  ManyhandsError,
-  ModuleLoadError,
-  NotCloneableError,
-  QueueFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-  UnknownTaskError,
-  WorkerExitError,
-  WorkerStartError,
-} from '@manyhands/core';
+export * from '@manyhands/core/public';
 export type { ThreadsJsOptions } from './threadsjs-executor.js';
 export { createThreadsJsExecutor } from './threadsjs-executor.js';

@@ -4,28 +4,6 @@
  * @packageDocumentation
  */
 
-export type {
-  Executor,
-  ExecutorOptions,
-  ExecutorStats,
-  MapOptions,
-  RunOptions,
-} from '@manyhands/core';
-export {
-  ErrorCode,
-  ExecutorClosedError,
-  ExecutorTerminatedError,
-  failedInputIndex,
-  ManyhandsError,
-  ModuleLoadError,
-  NotCloneableError,
-  QueueFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-  UnknownTaskError,
-  WorkerExitError,
-  WorkerStartError,
-  withOptions,
-} from '@manyhands/core';
+export * from '@manyhands/core/public';
 export type { WorkerThreadsOptions } from './worker-threads-executor.js';
 export { createWorkerThreadsExecutor } from './worker-threads-executor.js';

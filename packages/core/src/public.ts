@@ -1,0 +1,34 @@
+/**
+ * `@manyhands/core/public`: what every backend package re-exports to its users (errors,
+ * helpers and the contract's types), listed once here so the backends cannot drift apart.
+ *
+ * @packageDocumentation
+ */
+export { failedInputIndex } from './chunk-stream.js';
+export type { WorkerExitInfo } from './errors.js';
+export {
+  ErrorCode,
+  ExecutorClosedError,
+  ExecutorTerminatedError,
+  ManyhandsError,
+  ModuleLoadError,
+  NotCloneableError,
+  QueueFullError,
+  TaskAbortedError,
+  TaskTimeoutError,
+  UnknownTaskError,
+  WorkerExitError,
+  WorkerStartError,
+} from './errors.js';
+export type { ModuleSpecifier } from './executor.js';
+export { withOptions } from './executor.js';
+export type { ExecutorOptions } from './options.js';
+export type { ExecutorStats, LatencySummary } from './stats.js';
+export type {
+  BrandedRunOptions,
+  Executor,
+  IMapOptions,
+  MapOptions,
+  MapReduceOptions,
+  RunOptions,
+} from './types.js';
