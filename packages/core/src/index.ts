@@ -4,47 +4,26 @@
  *
  * @packageDocumentation
  */
-export { failedInputIndex } from './chunk-stream.js';
+// What users see through every backend (errors, helpers, the contract's types): listed once.
+
 export type { ChunkSizeInput } from './chunking.js';
 export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './chunking.js';
 export type { EncodedThrown } from './error-codec.js';
 export { decodeThrown, encodeThrown } from './error-codec.js';
-export type { WorkerExitInfo } from './errors.js';
-export {
-  ErrorCode,
-  ExecutorClosedError,
-  ExecutorTerminatedError,
-  ManyhandsError,
-  ModuleLoadError,
-  NotCloneableError,
-  QueueFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-  UnknownTaskError,
-  WorkerExitError,
-  WorkerStartError,
-} from './errors.js';
-export type { ModuleSpecifier } from './executor.js';
-export { createExecutor, toModuleUrl, withOptions, workerIdsOf } from './executor.js';
+export { createExecutor, toModuleUrl, workerIdsOf } from './executor.js';
 export type { IdleSpinner } from './idle-spin.js';
 export { createIdleSpinner } from './idle-spin.js';
-export type { ExecutorOptions, ResolvedOptions } from './options.js';
+export type { ResolvedOptions } from './options.js';
 export { resolveOptions } from './options.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
 export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
-export type { ExecutorStats, LatencySummary } from './stats.js';
+export * from './public.js';
 export type { ThreadOptions } from './thread-options.js';
 export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
 export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 export type {
-  BrandedRunOptions,
-  Executor,
-  IMapOptions,
-  MapOptions,
   MappableTask,
-  MapReduceOptions,
   ReducerName,
-  RunOptions,
   TaskArgs,
   TaskInput,
   TaskName,
