@@ -42,6 +42,8 @@ function copyHostMessage(message: HostMessage): HostMessage {
   return {
     ...message,
     jobs: message.jobs.map((job) => {
+      // The common case (primitive arguments, no fold start) needs no copy at all.
+      if (job.length !== 6 && allPrimitive(job[3])) return job;
       const copy = [...job] as unknown[];
       copy[3] = copyValues(job[3]);
       if (job.length === 6) copy[5] = structuredClone(job[5]);
