@@ -19,7 +19,11 @@ export interface TransportExit {
 export interface WorkerEvents {
   /** A message arrived from the worker (the pool ignores anything not branded as its own). */
   message(message: unknown): void;
-  /** The worker is gone. Called exactly once, whatever the cause. */
+  /**
+   * The worker is gone. Called exactly once, whatever the cause, and only after every message
+   * the worker managed to send has been passed to `message` (the scheduler decides from them
+   * which of the worker's jobs had finished or started).
+   */
   exit(exit: TransportExit): void;
 }
 

@@ -25,6 +25,13 @@ export interface WorkerPort {
   post(message: WorkerMessage): void;
   /** Registers the handler for messages from the host. */
   onMessage(handler: (message: unknown) => void): void;
+  /**
+   * Optional synchronous send, for the moment the worker is about to die (`process.exit` from a
+   * task, an uncaught exception): when it returns, the message is in the channel and reaches the
+   * host even if the process or thread ends right after. Transports whose `post` already hands
+   * the message over synchronously (worker_threads) need not provide it.
+   */
+  postSync?(message: WorkerMessage): void;
   /** Ends this worker after a graceful stop, once every reply has been posted. */
   exit(): void;
   /**
