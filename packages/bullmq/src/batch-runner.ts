@@ -62,6 +62,7 @@ export class BatchRunner {
           this.deliver = handler;
         },
         exit: () => this.onExit?.(),
+        sharesThread: true,
       },
       // The runtime runs whatever the callers' schedulers sent: they bound the load per lane.
       { module, concurrency: Number.POSITIVE_INFINITY },

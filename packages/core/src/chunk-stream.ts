@@ -5,14 +5,20 @@
  */
 import { setMaxListeners } from 'node:events';
 import { chunkSize } from './chunking.js';
-import { TaskAbortedError } from './errors.js';
+import { NotCloneableError, TaskAbortedError } from './errors.js';
 import { type InputSource, inputSource } from './input-source.js';
 import type { JobKind } from './protocol.js';
 import { CHUNK_INDEX, type Scheduler } from './scheduler.js';
 import type { MapOptions } from './types.js';
 
 /** The most a map's in-flight window grows for an IO-bound task (see `inFlightLimit`). */
-const MAX_WAIT_FACTOR = 64;
+const MAX_WAIT_FACTOR = 256;
+/**
+ * Finished chunks an ordered stream keeps waiting behind an unfinished one, as a multiple of
+ * its in-flight window: a slow chunk at the head does not stop the others from running, but
+ * what piles up behind it stays bounded.
+ */
+const ORDERED_BACKLOG_FACTOR = 8;
 
 /** Key of the input index a failed `map` item's error carries (see {@link failedInputIndex}). */
 const INPUT_INDEX = Symbol.for('manyhands.inputIndex');
@@ -123,6 +129,9 @@ export class ChunkStream {
     this.notify();
   }
 
+  /** Chunks submitted and not finished. */
+  private pending = 0;
+
   private inFlight(): number {
     return this.window.length + this.finished.length;
   }
@@ -150,7 +159,9 @@ export class ChunkStream {
         const perItemMs = this.scheduler.estimate(this.spec.task);
         // Until a first chunk has been timed, keep only one chunk per worker in flight.
         const limit = this.inFlightLimit(perItemMs);
-        if (this.inFlight() >= limit) break;
+        // Finished chunks waiting to be read do not hold a worker: only a bounded backlog.
+        if (this.pending >= limit) break;
+        if (this.inFlight() >= limit * ORDERED_BACKLOG_FACTOR) break;
         const size = chunkSize({
           fixed: this.options.chunkSize,
           perItemMs,
@@ -184,6 +195,7 @@ export class ChunkStream {
     };
     this.offset += items.length;
     this.window.push(entry);
+    this.pending++;
     this.scheduler
       .submit(
         {
@@ -196,10 +208,11 @@ export class ChunkStream {
           timeout: this.options.timeout,
           retries: this.options.retries,
         },
-        true,
+        { internal: true },
       )
       .then(
         (value) => {
+          this.pending--;
           entry.done = true;
           entry.value = value;
           if (!this.ordered) {
@@ -209,13 +222,10 @@ export class ChunkStream {
           this.notify();
         },
         (error: unknown) => {
+          this.pending--;
           // After a first failure, the other chunks' rejections carry nothing new.
           if (this.failure) return;
-          if (error !== null && typeof error === 'object' && CHUNK_INDEX in error) {
-            const index = entry.offset + (error as { [CHUNK_INDEX]: number })[CHUNK_INDEX];
-            Object.defineProperty(error, INPUT_INDEX, { value: index, configurable: true });
-          }
-          this.fail(error, false);
+          this.fail(locateFailure(error, entry), false);
         },
       );
   }
@@ -243,16 +253,19 @@ export class ChunkStream {
     }
   }
 
-  /** Ends the stream: stops reading input and drops chunks not yet started. */
+  /**
+   * Ends the stream: stops reading input and cancels its chunks still queued or running (a
+   * consumer that broke out of `imap` wants no more of them).
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
     if (this.options.signal && this.onUserAbort) {
       this.options.signal.removeEventListener('abort', this.onUserAbort);
     }
-    if (!this.exhausted || this.window.length > 0) {
+    if (!this.exhausted || this.pending > 0) {
       this.source.close();
-      this.scheduler.dropQueued(
+      this.scheduler.cancelWhere(
         (spec) => spec.signal === this.controller.signal,
         new TaskAbortedError(this.spec.task, 'the map ended'),
       );
@@ -261,16 +274,66 @@ export class ChunkStream {
   }
 }
 
+const CHUNK_PATH = /^(inputs|result)\[(\d+)\]/;
+
+/**
+ * The error of a failed chunk, told which input it concerns: the failing item's index within
+ * the chunk (from the worker, or from the path of a `NotCloneableError`) made absolute.
+ */
+function locateFailure(error: unknown, entry: { readonly offset: number; readonly count: number }): unknown {
+  if (error === null || typeof error !== 'object') return error;
+  let index: number | undefined;
+  if (CHUNK_INDEX in error) index = (error as { [CHUNK_INDEX]: number })[CHUNK_INDEX];
+  if (error instanceof NotCloneableError && error.path) {
+    const match = CHUNK_PATH.exec(error.path);
+    if (match) {
+      const within = Number(match[2]);
+      // A chunk's result is one array, so `result[k]` is item k; inputs likewise.
+      if (within < entry.count) {
+        index = within;
+        const path = `${match[1]}[${entry.offset + within}]${error.path.slice(match[0].length)}`;
+        try {
+          Object.defineProperty(error, 'path', { value: path, configurable: true });
+          Object.defineProperty(error, 'message', {
+            value: error.message.replace(error.path, path),
+            configurable: true,
+            writable: true,
+          });
+        } catch {
+          // Leave the relative path.
+        }
+      }
+    }
+  }
+  if (index !== undefined) {
+    try {
+      Object.defineProperty(error, INPUT_INDEX, {
+        value: entry.offset + index,
+        configurable: true,
+      });
+    } catch {
+      // A frozen error value: no index.
+    }
+  }
+  return error;
+}
+
+/** Options of {@link openChunkStream}. */
+export interface StreamOrder {
+  /** Hand chunks back in input order (`imap`), or as they finish (`imap` unordered, `map`). */
+  readonly ordered: boolean;
+}
+
 /** Validates and starts a stream (see {@link ChunkStream}). */
 export function openChunkStream(
   scheduler: Scheduler,
   spec: StreamSpec,
   inputs: unknown,
   options: MapOptions | undefined,
-  ordered: boolean,
+  order: StreamOrder,
 ): ChunkStream {
   scheduler.assertOpen();
   scheduler.assertTask(spec.task);
   if (spec.reducer !== undefined) scheduler.assertTask(spec.reducer);
-  return new ChunkStream(scheduler, spec, inputs, options ?? {}, ordered);
+  return new ChunkStream(scheduler, spec, inputs, options ?? {}, order.ordered);
 }

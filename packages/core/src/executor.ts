@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openChunkStream } from './chunk-stream.js';
+import { type FinishedChunk, openChunkStream } from './chunk-stream.js';
 import { checkCallOptions, type ExecutorOptions, resolveOptions } from './options.js';
 import { JobKind } from './protocol.js';
 import { Scheduler } from './scheduler.js';
@@ -105,23 +105,33 @@ class PoolExecutor<M> implements Executor<M> {
     options?: MapOptions,
   ): Promise<TaskResult<M, K>[]> {
     checkCallOptions(options);
+    // Chunks are taken as they finish (a slow one does not hold up the rest) and put in place.
     const stream = openChunkStream(
       this.scheduler,
       { task, kind: JobKind.Chunk },
       inputs,
       options,
-      true,
+      { ordered: false },
     );
-    const results: TaskResult<M, K>[] = [];
+    const chunks: FinishedChunk[] = [];
+    let total = 0;
     try {
       for (;;) {
         const chunk = await stream.next();
-        if (!chunk) return results;
-        for (const value of chunk.value as TaskResult<M, K>[]) results.push(value);
+        if (!chunk) break;
+        chunks.push(chunk);
+        total += chunk.count;
       }
     } finally {
       stream.end();
     }
+    const results = new Array<TaskResult<M, K>>(total);
+    for (const chunk of chunks) {
+      const values = chunk.value as TaskResult<M, K>[];
+      const { offset } = chunk;
+      for (let i = 0; i < values.length; i++) results[offset + i] = values[i] as TaskResult<M, K>;
+    }
+    return results;
   }
 
   async *imap<K extends MappableTask<M>>(
@@ -136,7 +146,7 @@ class PoolExecutor<M> implements Executor<M> {
       { task, kind: JobKind.Chunk },
       inputs,
       options,
-      ordered,
+      { ordered },
     );
     try {
       for (;;) {
@@ -165,7 +175,7 @@ class PoolExecutor<M> implements Executor<M> {
       { task, kind: JobKind.ChunkReduce, reducer },
       inputs,
       options,
-      true,
+      { ordered: true },
     );
     const partials: unknown[] = [];
     try {
@@ -190,7 +200,7 @@ class PoolExecutor<M> implements Executor<M> {
           signal: options.signal,
           timeout: options.timeout,
         },
-        true,
+        { internal: true },
       )) as TaskResult<M, K>;
     } finally {
       stream.end();

@@ -14,6 +14,7 @@ export { createExecutor, toModuleUrl, workerIdsOf } from './executor.js';
 export type { IdleSpinner } from './idle-spin.js';
 export { createIdleSpinner } from './idle-spin.js';
 export type { ResolvedOptions } from './options.js';
+export { createProgressWords } from './progress-words.js';
 export { resolveOptions } from './options.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
 export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';

@@ -62,6 +62,12 @@ export type WireResult = [
 export type HostMessage =
   | { readonly mh: typeof BRAND; readonly k: 'jobs'; readonly jobs: readonly WireJob[] }
   | { readonly mh: typeof BRAND; readonly k: 'cancel'; readonly ids: readonly number[] }
+  /**
+   * Work stealing: the jobs sent at positions `(lo, hi]` (1-based, in sending order) that the
+   * worker has not started belong to the host again. The worker skips them and lists their ids
+   * in `given` of its next `results` (an empty list when it had started them all).
+   */
+  | { readonly mh: typeof BRAND; readonly k: 'reclaim'; readonly lo: number; readonly hi: number }
   | { readonly mh: typeof BRAND; readonly k: 'stop' };
 
 /** Worker → host messages. */
@@ -74,6 +80,17 @@ export type WorkerMessage =
       readonly results: readonly WireResult[];
       /** `[id, blockMs]` pairs of jobs whose synchronous part ended: they now await IO. */
       readonly async?: readonly number[];
+      /** Ids of jobs given back unstarted (see the `reclaim` message and `progress-words.ts`). */
+      readonly given?: readonly number[];
+      /**
+       * Present on the last message of a dying worker: how many of the jobs it was sent it had
+       * taken off its queue (run, skipped or given back). The host runs the rest elsewhere.
+       */
+      readonly started?: number;
+      /** Set on the last message of a dying worker (see `started`). */
+      readonly final?: boolean;
+      /** On the last message: `[jobId, itemIndex]` of the chunk item running as it died. */
+      readonly dying?: readonly [number, number];
     }
   | { readonly mh: typeof BRAND; readonly k: 'cancelled'; readonly ids: readonly number[] };
 

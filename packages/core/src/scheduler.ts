@@ -2,12 +2,16 @@
  * The host side of every backend: queues jobs, hands them to workers in batches, tracks what
  * each worker holds, and owns timeouts, abort, crash handling, recycling and stats.
  *
- * Dispatch is by estimated load: each task's blocking time per item is learned from results,
- * and a worker is given jobs until it holds about {@link MAX_LOAD_MS} of work. Tiny tasks thus
- * travel hundreds to a message; slow or unknown ones go one at a time, so a crash or a stuck
- * task strands as little as possible.
+ * Work handed to a worker stays the pool's:
+ * - dispatch is by estimated load (`load-balance.ts`): a worker holds little beyond the job it
+ *   runs, so tiny tasks travel hundreds to a message and slow ones one or two at a time;
+ * - a worker that runs dry takes back unstarted jobs from the busiest one (work stealing, with
+ *   shared memory on threads and a `reclaim` message on processes; see `progress-words.ts`);
+ * - a worker that dies sends what it finished and how far it got, and only the jobs it had
+ *   started and not answered fail (`exit-triage.ts`); the others run elsewhere.
  */
 import type { TransferListItem } from 'node:worker_threads';
+import { AbortRegistry } from './abort-registry.js';
 import { findUncloneablePath } from './clone-path.js';
 import { decodeThrown, type EncodedThrown } from './error-codec.js';
 import {
@@ -23,27 +27,29 @@ import {
   WorkerExitError,
   WorkerStartError,
 } from './errors.js';
+import { triageExit } from './exit-triage.js';
+import { JobQueue } from './job-queue.js';
+import { pickWorker, planSteal, type VictimView } from './load-balance.js';
 import type { ResolvedOptions } from './options.js';
-import {
-  BRAND,
-  isWorkerMessage,
-  JobKind,
-  Outcome,
-  type WireJob,
-  type WireResult,
-  type WorkerInit,
-} from './protocol.js';
+import { BRAND, JobKind, Outcome, type WireJob, type WireResult, type WorkerInit } from './protocol.js';
 import { type ExecutorStats, StatsRecorder } from './stats.js';
-import type { Transport, TransportExit, WorkerHandle } from './transport.js';
+import { TaskEstimates } from './task-estimates.js';
+import type { Transport, TransportExit } from './transport.js';
+import { checkWorkerMessage } from './wire-check.js';
+import { WorkerSlot } from './worker-slot.js';
 
-/** Work a worker may hold at once, in estimated milliseconds of blocking time. */
-const MAX_LOAD_MS = 10;
+/** Work a worker may hold beyond its first job, in estimated ms: about two map chunks. */
+const MAX_LOAD_MS = 6;
+/** Least estimated work worth a steal (a steal costs a message or two). */
+const STEAL_MIN_MS = 1;
 /** How long a worker has to acknowledge a cancel before it is killed. */
 const CANCEL_GRACE_MS = 100;
 /** How long a worker has to stop after a polite stop before it is killed. */
 const STOP_GRACE_MS = 5_000;
-/** Weight of the newest sample in the per-task time estimate. */
-const EWMA = 0.3;
+/** How long a new worker has to load its module and say it is ready. */
+const START_TIMEOUT_MS = 30_000;
+/** Longest delay Node's timers take (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Key under which a failed chunk's error carries the failing item's index within the chunk. */
 export const CHUNK_INDEX: unique symbol = Symbol.for('manyhands.chunkIndex');
@@ -64,6 +70,12 @@ export interface JobSpec {
   readonly retries?: number;
 }
 
+/** Options of {@link Scheduler.submit}. */
+export interface SubmitOptions {
+  /** A chunk of a map that started before `close()`: accepted while closing, not counted by `maxQueue`. */
+  readonly internal?: boolean;
+}
+
 interface Job {
   readonly id: number;
   readonly spec: JobSpec;
@@ -75,39 +87,13 @@ interface Job {
   worker: Slot | undefined;
   seq: number;
   timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
+  offAbort: (() => void) | undefined;
   retriesLeft: number;
 }
 
-interface Slot {
-  readonly handle: WorkerHandle;
-  readonly held: Map<number, Job>;
-  readonly startedAt: number;
-  ready: boolean;
-  load: number;
-  dispatched: number;
-  finished: number;
-  retiring: boolean;
-  /** Why the pool is killing this worker, when it is. */
-  killReason: string | undefined;
-  loadError: ModuleLoadError | undefined;
-  outbox: WireJob[];
-  outboxTransfer: TransferListItem[];
-  cancelTimer: NodeJS.Timeout | undefined;
-  stopTimer: NodeJS.Timeout | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-  referenced: boolean;
-  exited: boolean;
-}
+type Slot = WorkerSlot<Job>;
 
 type State = 'open' | 'closing' | 'terminating' | 'closed';
-
-/** Per-task estimate of blocking milliseconds per item. */
-interface Estimate {
-  blockPerItem: number;
-  /** Wall time over blocking time of one job: about 1 for CPU-bound tasks, more when they await IO. */
-  wallPerBlock: number;
-}
 
 /** The scheduler behind every executor. Backends construct it with their transport. */
 export class Scheduler {
@@ -116,15 +102,15 @@ export class Scheduler {
   private readonly init: WorkerInit;
   /** Estimated work a worker may hold: {@link MAX_LOAD_MS}, or two chunks of the transport's. */
   private readonly maxLoadMs: number;
-  private readonly slots = new Set<Slot>();
-  private queue: Job[] = [];
-  private queueHead = 0;
+  private readonly slots: Slot[] = [];
+  private readonly queue = new JobQueue<Job>();
   private queued = 0;
   private running = 0;
   private nextId = 1;
   private pumpScheduled = false;
   private state: State = 'open';
-  private readonly estimates = new Map<string, Estimate>();
+  private readonly estimates = new TaskEstimates();
+  private readonly aborts = new AbortRegistry();
   private taskNames: ReadonlySet<string> | undefined;
   private readonly stats = new StatsRecorder();
   private activeStreams = 0;
@@ -158,6 +144,14 @@ export class Scheduler {
     return this.estimates.get(task)?.blockPerItem;
   }
 
+  /**
+   * How many times longer than its blocking time a job of `task` takes from start to settle
+   * (1 when unknown): a map over an IO-bound task keeps that many more chunks in flight.
+   */
+  waitFactor(task: string): number {
+    return this.estimates.get(task)?.wallPerBlock ?? 1;
+  }
+
   /** Throws when new work may not start (closed, unknown task). */
   assertOpen(): void {
     if (this.state !== 'open') throw new ExecutorClosedError();
@@ -184,11 +178,9 @@ export class Scheduler {
     this.checkDrained();
   }
 
-  /**
-   * Queues one job. `internal` jobs (chunks of a map that started before `close()`) are still
-   * accepted while closing.
-   */
-  submit(spec: JobSpec, internal = false): Promise<unknown> {
+  /** Queues one job. Its `timeout` counts from now, waiting for a worker included. */
+  submit(spec: JobSpec, options: SubmitOptions = {}): Promise<unknown> {
+    const internal = options.internal === true;
     return new Promise((resolve, reject) => {
       if (this.state !== 'open' && !(internal && this.state === 'closing')) {
         reject(new ExecutorClosedError());
@@ -213,13 +205,21 @@ export class Scheduler {
         worker: undefined,
         seq: 0,
         timer: undefined,
-        onAbort: undefined,
+        offAbort: undefined,
         retriesLeft: spec.retries ?? 0,
       };
       if (spec.signal) {
         const signal = spec.signal;
-        job.onAbort = () => this.cancel(job, new TaskAbortedError(spec.task, signal.reason), true);
-        signal.addEventListener('abort', job.onAbort, { once: true });
+        job.offAbort = this.aborts.add(signal, () =>
+          this.cancel(job, new TaskAbortedError(spec.task, signal.reason), { interrupt: true }),
+        );
+      }
+      const timeout = spec.timeout;
+      if (timeout !== undefined && Number.isFinite(timeout)) {
+        job.timer = setTimeout(
+          () => this.cancel(job, new TaskTimeoutError(spec.task, timeout), { interrupt: true }),
+          Math.min(MAX_TIMER_MS, Math.max(0, timeout)),
+        );
       }
       this.queue.push(job);
       this.queued++;
@@ -231,7 +231,7 @@ export class Scheduler {
    * Rejects a job with `error`. A queued job just leaves the queue; a running one is cancelled
    * in its worker, and with `interrupt` the worker is killed if it does not acknowledge in time.
    */
-  cancel(job: Job, error: unknown, interrupt: boolean): void {
+  cancel(job: Job, error: unknown, options: { interrupt: boolean }): void {
     if (job.settled) return;
     const slot = job.worker;
     if (!slot) {
@@ -242,15 +242,26 @@ export class Scheduler {
     }
     this.release(slot, job);
     this.settle(job, false, error);
-    if (!slot.exited && interrupt) this.interrupt(slot, job);
+    if (!slot.exited && options.interrupt) this.interrupt(slot, job);
     this.afterRelease(slot);
   }
 
   /** Cancels every queued job of a set (used when a map fails: running chunks finish). */
   dropQueued(predicate: (spec: JobSpec) => boolean, error: unknown): void {
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const job = this.queue[i] as Job;
-      if (!job.settled && !job.worker && predicate(job.spec)) this.cancel(job, error, false);
+    for (const job of [...this.queue]) {
+      if (!job.settled && !job.worker && predicate(job.spec)) {
+        this.cancel(job, error, { interrupt: false });
+      }
+    }
+  }
+
+  /** Cancels every job of a set, queued or running (a consumer broke out of `imap`). */
+  cancelWhere(predicate: (spec: JobSpec) => boolean, error: unknown): void {
+    this.dropQueued(predicate, error);
+    for (const slot of [...this.slots]) {
+      for (const job of [...slot.held.values()]) {
+        if (predicate(job.spec)) this.cancel(job, error, { interrupt: true });
+      }
     }
   }
 
@@ -262,8 +273,8 @@ export class Scheduler {
     }
     if (!this.transport.canInterrupt || slot.cancelTimer) return;
     const check = (): void => {
-      const progress = slot.handle.progress;
-      if (progress && job.seq > Atomics.load(progress, 0)) {
+      const started = slot.startedNow();
+      if (started >= 0 && job.seq > started) {
         // Not started yet: the worker will skip it once it reads the cancel. Keep watching.
         slot.cancelTimer = setTimeout(check, CANCEL_GRACE_MS);
         return;
@@ -284,7 +295,7 @@ export class Scheduler {
   private settle(job: Job, ok: boolean, value: unknown): void {
     job.settled = true;
     if (job.timer) clearTimeout(job.timer);
-    if (job.onAbort) job.spec.signal?.removeEventListener('abort', job.onAbort);
+    job.offAbort?.();
     if (ok) {
       this.stats.completed += job.spec.items;
       job.resolve(value);
@@ -328,46 +339,35 @@ export class Scheduler {
     this.pumpScheduled = false;
     if (this.state === 'closed' || this.state === 'terminating') return;
     // Skip jobs cancelled while queued.
-    while (this.queueHead < this.queue.length && (this.queue[this.queueHead] as Job).settled) {
-      this.queueHead++;
+    while (this.queue.peek()?.settled) this.queue.shift();
+    if (this.queued > 0) {
+      this.spawnAsNeeded();
+      this.dispatch();
     }
-    if (this.queued === 0) {
-      this.compactQueue();
-      return;
-    }
-    this.spawnAsNeeded();
-    const concurrency = this.options.concurrency;
+    if (this.queued === 0) this.stealForIdle();
+  }
+
+  /** Hands queued jobs to workers with room, then sends each worker its batch. */
+  private dispatch(): void {
+    const limits = { concurrency: this.options.concurrency, maxLoadMs: this.maxLoadMs };
     const dirty: Slot[] = [];
-    while (this.queueHead < this.queue.length) {
-      const job = this.queue[this.queueHead] as Job;
+    for (let job = this.queue.peek(); job; job = this.queue.peek()) {
       if (job.settled) {
-        this.queueHead++;
+        this.queue.shift();
         continue;
       }
       const cost = this.costOf(job.spec);
-      let best: Slot | undefined;
-      for (const slot of this.slots) {
-        if (!slot.ready || slot.retiring || slot.held.size >= concurrency) continue;
-        // It has not acknowledged a cancel: it may be stuck in a loop and about to be killed.
-        if (slot.cancelTimer) continue;
-        if (slot.held.size > 0 && slot.load + cost > this.maxLoadMs) continue;
-        if (
-          !best ||
-          slot.load < best.load ||
-          (slot.load === best.load && slot.held.size < best.held.size)
-        ) {
-          best = slot;
-        }
-      }
-      if (!best) break;
-      this.queueHead++;
+      const index = pickWorker(this.slots, cost, limits);
+      if (index < 0) break;
+      const slot = this.slots[index] as Slot;
+      this.queue.shift();
       this.queued--;
       this.running++;
-      job.worker = best;
+      job.worker = slot;
       job.cost = cost;
-      job.seq = ++best.dispatched;
-      best.held.set(job.id, job);
-      best.load += cost;
+      job.seq = ++slot.dispatched;
+      slot.held.set(job.id, job);
+      slot.load += cost;
       const { spec } = job;
       const wire: WireJob =
         spec.reducer === undefined
@@ -375,30 +375,64 @@ export class Scheduler {
           : spec.initial
             ? [job.id, spec.kind, spec.task, spec.payload, spec.reducer, spec.initial.value]
             : [job.id, spec.kind, spec.task, spec.payload, spec.reducer];
-      if (best.outbox.length === 0) dirty.push(best);
-      best.outbox.push(wire);
-      if (spec.transfer) best.outboxTransfer.push(...spec.transfer);
+      if (slot.outbox.length === 0) dirty.push(slot);
+      slot.outbox.push(wire);
+      if (spec.transfer) slot.outboxTransfer.push(...spec.transfer);
       this.stats.recordWait(performance.now() - job.enqueuedAt);
-      if (spec.timeout !== undefined) {
-        const timeout = spec.timeout;
-        job.timer = setTimeout(
-          () => this.cancel(job, new TaskTimeoutError(spec.task, timeout), true),
-          timeout,
-        );
-      }
     }
-    this.compactQueue();
     for (const slot of dirty) this.flush(slot);
   }
 
-  private compactQueue(): void {
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    } else if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
-      this.queueHead = 0;
+  /** Each worker with nothing to do takes unstarted work back from the busiest one. */
+  private stealForIdle(): void {
+    for (const thief of this.slots) {
+      if (!thief.available || thief.held.size > 0) continue;
+      if (!this.steal()) return;
     }
+  }
+
+  /** Takes back unstarted jobs from the busiest worker, to run on an idle one. */
+  private steal(): boolean {
+    const victims: Slot[] = [];
+    const views: VictimView[] = [];
+    for (const slot of this.slots) {
+      if (slot.exited || slot.killReason || slot.load < STEAL_MIN_MS || slot.held.size < 2) continue;
+      if (!slot.holeSettled()) continue;
+      victims.push(slot);
+      views.push({ jobs: [...slot.held.values()], started: slot.startedNow() });
+    }
+    const plan = planSteal(views, STEAL_MIN_MS);
+    if (!plan) return false;
+    const victim = victims[plan.victim] as Slot;
+    const hi = victim.dispatched;
+    const sure = victim.openHole(plan.lo, hi);
+    if (sure >= hi) {
+      // No shared memory: ask; the worker answers with the jobs it gives back.
+      try {
+        victim.handle.send({ mh: BRAND, k: 'reclaim', lo: plan.lo, hi });
+      } catch {
+        victim.hole = undefined;
+      }
+      return false;
+    }
+    const taken = [...victim.held.values()].filter((job) => job.seq > sure);
+    this.takeBack(victim, taken);
+    return taken.length > 0;
+  }
+
+  /** Jobs a worker will not start go back to the head of the queue. */
+  private takeBack(slot: Slot, jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    jobs.sort((a, b) => a.id - b.id);
+    for (const job of jobs) {
+      this.release(slot, job);
+      job.seq = 0;
+      this.queued++;
+    }
+    this.queue.unshift(jobs);
+    this.spawnAsNeeded();
+    this.dispatch();
+    this.afterRelease(slot);
   }
 
   /** Sends a worker its batch; on a clone failure, retries job by job and rejects the bad ones. */
@@ -408,10 +442,7 @@ export class Scheduler {
     slot.outbox = [];
     slot.outboxTransfer = [];
     if (jobs.length === 0) return;
-    if (!slot.referenced) {
-      slot.referenced = true;
-      slot.handle.ref();
-    }
+    slot.ref();
     if (slot.idleTimer) {
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
@@ -439,9 +470,14 @@ export class Scheduler {
     const job = slot.held.get(wire[0]);
     if (!job) return;
     const call = job.spec.kind === JobKind.Call;
-    const path = findUncloneablePath(job.spec.payload, call ? 'args' : 'inputs');
+    let path: string | undefined;
+    try {
+      path = findUncloneablePath(job.spec.payload, call ? 'args' : 'inputs');
+    } catch {
+      path = call ? 'args' : 'inputs';
+    }
     const what = call ? 'task arguments' : 'map inputs';
-    // The job never reached the worker: take it back without counting it as started.
+    // The job never reached the worker: take it back without counting it as sent.
     slot.dispatched--;
     for (const other of slot.held.values()) if (other.seq > job.seq) other.seq--;
     this.release(slot, job);
@@ -467,27 +503,9 @@ export class Scheduler {
   }
 
   private spawn(): boolean {
-    const slot: Slot = {
-      handle: undefined as unknown as WorkerHandle,
-      held: new Map(),
-      startedAt: performance.now(),
-      ready: false,
-      load: 0,
-      dispatched: 0,
-      finished: 0,
-      retiring: false,
-      killReason: undefined,
-      loadError: undefined,
-      outbox: [],
-      outboxTransfer: [],
-      cancelTimer: undefined,
-      stopTimer: undefined,
-      idleTimer: undefined,
-      referenced: true,
-      exited: false,
-    };
+    const slot: Slot = new WorkerSlot<Job>();
     try {
-      (slot as { handle: WorkerHandle }).handle = this.transport.spawn(this.init, {
+      slot.handle = this.transport.spawn(this.init, {
         message: (message) => this.onMessage(slot, message),
         exit: (exit) => this.onExit(slot, exit),
       });
@@ -499,25 +517,54 @@ export class Scheduler {
       );
       return false;
     }
-    this.slots.add(slot);
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = undefined;
+      if (slot.ready || slot.exited) return;
+      const error = new WorkerStartError(
+        `the worker did not load ${this.init.module} within ${START_TIMEOUT_MS} ms (an import that never finishes?)`,
+      );
+      slot.loadError = undefined;
+      slot.startFailure = error;
+      this.failQueue(error);
+      this.kill(slot, 'it did not become ready in time');
+    }, START_TIMEOUT_MS);
+    slot.startTimer.unref();
+    this.slots.push(slot);
     return true;
   }
 
-  private onMessage(slot: Slot, message: unknown): void {
-    if (!isWorkerMessage(message)) return;
+  private onMessage(slot: Slot, raw: unknown): void {
+    if (slot.exited) return;
+    const message = checkWorkerMessage(raw);
+    if (!message) return;
     switch (message.k) {
       case 'results':
+        if (message.final) {
+          slot.finalStarted = message.started;
+          slot.dyingAt = message.dying;
+        }
         if (message.async) this.onWentAsync(slot, message.async);
         this.onResults(slot, message.results);
+        if (message.given) this.onGiven(slot, message.given);
         break;
       case 'ready':
+        if (slot.ready) break;
         slot.ready = true;
+        if (slot.startTimer) clearTimeout(slot.startTimer);
+        slot.startTimer = undefined;
         this.taskNames = new Set(message.tasks);
         this.becomeIdle(slot);
         this.schedulePump();
         break;
       case 'load-error': {
-        const error = new ModuleLoadError(this.init.module, decodeThrown(message.error));
+        if (slot.ready) break;
+        let reason: unknown;
+        try {
+          reason = decodeThrown(message.error);
+        } catch (error) {
+          reason = error;
+        }
+        const error = new ModuleLoadError(this.init.module, reason);
         slot.loadError = error;
         this.failQueue(error);
         this.kill(slot, 'its task module failed to load');
@@ -534,86 +581,92 @@ export class Scheduler {
   }
 
   private onResults(slot: Slot, results: readonly WireResult[]): void {
+    if (results.length === 0) return;
     for (const result of results) {
       const job = slot.held.get(result[0]);
-      if (!job) continue; // cancelled or timed out: already settled
+      if (!job) continue; // cancelled, timed out or taken back: already dealt with
       const [, outcome, value, runMs, blockMs] = result;
       const { spec } = job;
       this.release(slot, job);
       slot.finished++;
-      this.learn(spec.task, blockMs / spec.items);
-      const estimate = this.estimates.get(spec.task) as Estimate;
-      const ratio = runMs / Math.max(blockMs, 1e-3);
-      estimate.wallPerBlock += EWMA * (Math.max(1, ratio) - estimate.wallPerBlock);
+      this.estimates.learnBlock(spec.task, blockMs / spec.items);
+      this.estimates.learnWait(spec.task, runMs, blockMs);
       this.stats.recordRun(spec.items, runMs, blockMs);
-      if (outcome === Outcome.Ok) this.settle(job, true, value);
-      else {
-        const error = decodeThrown(value as EncodedThrown);
-        if (job.retriesLeft > 0 && !(error instanceof ManyhandsError)) {
-          job.retriesLeft--;
-          this.requeue(job);
-          continue;
-        }
-        if (result[5] !== undefined && error !== null && typeof error === 'object') {
-          // Which item of a chunk failed, relative to the chunk; `map` makes it absolute.
-          Object.defineProperty(error, CHUNK_INDEX, { value: result[5], configurable: true });
-        }
-        this.settle(job, false, error);
+      if (outcome === Outcome.Ok) {
+        this.settle(job, true, value);
+        continue;
       }
+      let error: unknown;
+      try {
+        error = decodeThrown(value as EncodedThrown);
+      } catch (decodeError) {
+        error = decodeError;
+      }
+      if (job.retriesLeft > 0 && !(error instanceof ManyhandsError)) {
+        job.retriesLeft--;
+        this.requeue(job);
+        continue;
+      }
+      if (result[5] !== undefined && error !== null && typeof error === 'object') {
+        // Which item of a chunk failed, relative to the chunk; `map` makes it absolute.
+        try {
+          Object.defineProperty(error, CHUNK_INDEX, { value: result[5], configurable: true });
+        } catch {
+          // A frozen error value: it arrives without the index.
+        }
+      }
+      this.settle(job, false, error);
     }
     if (slot.finished >= this.options.recycleAfter) slot.retiring = true;
     this.afterRelease(slot);
   }
 
+  /** Jobs a worker gave back unstarted (a steal): they run elsewhere. */
+  private onGiven(slot: Slot, ids: readonly number[]): void {
+    if (!slot.handle.progress) slot.hole = undefined;
+    const back: Job[] = [];
+    for (const id of ids) {
+      const job = slot.held.get(id);
+      if (job) back.push(job);
+    }
+    this.takeBack(slot, back);
+    this.schedulePump();
+  }
+
   /** Puts a job that ran back at the head of the queue, to run again (a retry). */
   private requeue(job: Job): void {
-    if (job.timer) clearTimeout(job.timer);
-    job.timer = undefined;
     job.seq = 0;
     this.queued++;
-    this.queue.splice(this.queueHead, 0, job);
+    this.queue.unshift([job]);
   }
 
   /** Jobs that now only await IO no longer count towards their worker's load. */
   private onWentAsync(slot: Slot, pairs: readonly number[]): void {
-    for (let i = 0; i < pairs.length; i += 2) {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
       const job = slot.held.get(pairs[i] as number);
       if (!job) continue;
-      this.learn(job.spec.task, (pairs[i + 1] as number) / job.spec.items);
+      this.estimates.learnBlock(job.spec.task, (pairs[i + 1] as number) / job.spec.items);
       slot.load = Math.max(0, slot.load - job.cost);
       job.cost = 0;
     }
     if (pairs.length > 0) this.schedulePump();
   }
 
-  private learn(task: string, perItem: number): void {
-    const estimate = this.estimates.get(task);
-    if (!estimate) this.estimates.set(task, { blockPerItem: perItem, wallPerBlock: 1 });
-    else estimate.blockPerItem += EWMA * (perItem - estimate.blockPerItem);
-  }
-
-  /**
-   * How many times longer than its blocking time a job of `task` takes from start to settle
-   * (1 when unknown): a map over an IO-bound task keeps that many more chunks in flight.
-   */
-  waitFactor(task: string): number {
-    return this.estimates.get(task)?.wallPerBlock ?? 1;
-  }
-
   private becomeIdle(slot: Slot): void {
     if (slot.held.size > 0 || slot.exited) return;
-    if (slot.referenced) {
-      slot.referenced = false;
-      slot.handle.unref();
-    }
-    if (Number.isFinite(this.options.idleTimeout) && !slot.idleTimer && this.state === 'open') {
-      slot.idleTimer = setTimeout(() => {
-        slot.idleTimer = undefined;
-        if (slot.held.size === 0) {
-          slot.retiring = true;
-          this.stop(slot);
-        }
-      }, this.options.idleTimeout);
+    slot.unref();
+    const idleTimeout = this.options.idleTimeout;
+    if (Number.isFinite(idleTimeout) && !slot.idleTimer && this.state === 'open') {
+      slot.idleTimer = setTimeout(
+        () => {
+          slot.idleTimer = undefined;
+          if (slot.held.size === 0) {
+            slot.retiring = true;
+            this.stop(slot);
+          }
+        },
+        Math.min(MAX_TIMER_MS, idleTimeout),
+      );
       slot.idleTimer.unref();
     }
   }
@@ -622,6 +675,11 @@ export class Scheduler {
   private stop(slot: Slot): void {
     if (slot.exited || slot.stopTimer) return;
     slot.retiring = true;
+    if (!slot.ready) {
+      // Still loading its module (maybe forever): nothing to finish, so no polite stop.
+      this.kill(slot, 'the executor stopped it before it was ready');
+      return;
+    }
     try {
       slot.handle.send({ mh: BRAND, k: 'stop' });
     } catch {
@@ -635,60 +693,51 @@ export class Scheduler {
   private onExit(slot: Slot, exit: TransportExit): void {
     if (slot.exited) return;
     slot.exited = true;
-    this.slots.delete(slot);
-    for (const timer of [slot.cancelTimer, slot.stopTimer, slot.idleTimer]) {
-      if (timer) clearTimeout(timer);
-    }
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
+    slot.clearTimers();
     this.stats.addWorkerTime(performance.now() - slot.startedAt);
-    const held = [...slot.held.values()];
-    // Jobs the worker never took off its queue can safely run elsewhere.
-    const started = slot.handle.progress
-      ? Atomics.load(slot.handle.progress, 0)
-      : Number.POSITIVE_INFINITY;
-    const requeue: Job[] = [];
-    let failure: unknown;
-    if (slot.loadError) failure = slot.loadError;
-    else if (!slot.ready && !slot.killReason) {
+    let failure: unknown = slot.loadError ?? slot.startFailure;
+    if (!failure && !slot.ready && !slot.killReason) {
       failure = new WorkerStartError(describeExit(exit), { cause: exit.error });
     }
-    for (const job of held) {
-      this.release(slot, job);
-      if (job.seq > started && this.state !== 'terminating' && !failure) {
-        requeue.push(job);
-        continue;
+    const terminating = this.state === 'terminating';
+    const { fail, requeue } = triageExit(slot.held.values(), {
+      started: slot.startedAtExit(),
+      failAll: terminating || failure !== undefined,
+    });
+    for (const job of [...fail, ...requeue]) this.release(slot, job);
+    for (const job of fail) {
+      let error = failure;
+      if (!error && terminating) error = new ExecutorTerminatedError();
+      if (!error) {
+        error = new WorkerExitError(exit, slot.killReason, { cause: exit.error });
+        if (slot.dyingAt?.[0] === job.id) {
+          // The chunk item that was running: `map` reports it as the failed input.
+          Object.defineProperty(error, CHUNK_INDEX, { value: slot.dyingAt[1], configurable: true });
+        }
       }
-      this.settle(
-        job,
-        false,
-        failure ??
-          (this.state === 'terminating'
-            ? new ExecutorTerminatedError()
-            : new WorkerExitError(exit, slot.killReason, { cause: exit.error })),
-      );
+      this.settle(job, false, error);
     }
     if (requeue.length > 0) {
-      for (const job of requeue) {
-        job.seq = 0;
-        this.queued++;
-      }
-      this.queue.splice(this.queueHead, 0, ...requeue);
+      for (const job of requeue) job.seq = 0;
+      this.queued += requeue.length;
+      this.queue.unshift(requeue);
     }
-    if (failure && !slot.loadError) this.failQueue(failure);
+    if (failure && !slot.loadError && !slot.startFailure) this.failQueue(failure);
     this.schedulePump();
     this.checkDrained();
   }
 
   /** A worker cannot start: reject what waits, rather than respawning forever. */
   private failQueue(error: unknown): void {
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const job = this.queue[i] as Job;
+    for (const job of this.queue) {
       if (!job.settled && !job.worker) {
         this.queued--;
         this.settle(job, false, error);
       }
     }
-    this.queue.length = 0;
-    this.queueHead = 0;
+    this.queue.clear();
     this.checkDrained();
   }
 
@@ -700,12 +749,13 @@ export class Scheduler {
   }
 
   private whenDrained(): Promise<void> {
-    if (this.queued === 0 && this.running === 0 && this.activeStreams === 0)
+    if (this.queued === 0 && this.running === 0 && this.activeStreams === 0) {
       return Promise.resolve();
+    }
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private whenAllExited(force: boolean): Promise<void> {
+  private whenAllExited(how: { force: boolean }): Promise<void> {
     const slots = [...this.slots];
     if (slots.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -714,7 +764,7 @@ export class Scheduler {
         else setTimeout(check, 5);
       };
       for (const slot of slots) {
-        if (force) this.kill(slot, 'the executor was terminated');
+        if (how.force) this.kill(slot, 'the executor was terminated');
         else this.stop(slot);
       }
       check();
@@ -726,7 +776,7 @@ export class Scheduler {
     if (this.closed) return this.closed;
     this.state = 'closing';
     this.closed = this.whenDrained()
-      .then(() => this.whenAllExited(false))
+      .then(() => this.whenAllExited({ force: false }))
       .then(() => {
         this.state = 'closed';
       });
@@ -745,7 +795,7 @@ export class Scheduler {
         this.settle(job, false, error);
       }
     }
-    const done = this.whenAllExited(true).then(() => {
+    const done = this.whenAllExited({ force: true }).then(() => {
       this.state = 'closed';
       this.checkDrained();
     });
@@ -761,14 +811,14 @@ export class Scheduler {
     return this.stats.snapshot({
       queued: this.queued,
       running: this.running,
-      workers: this.slots.size,
+      workers: this.slots.length,
       liveWorkerMs,
     });
   }
 
   /** Ids (pid or threadId) of the workers alive now, for leak checks. */
   workerIds(): number[] {
-    return [...this.slots].map((slot) => slot.handle.id);
+    return this.slots.map((slot) => slot.handle.id);
   }
 }
 

@@ -7,6 +7,7 @@
 import { findUncloneablePath } from './clone-path.js';
 import { encodeThrown } from './error-codec.js';
 import { NotCloneableError, UnknownTaskError } from './errors.js';
+import { HOLE_HI, HOLE_LO, STARTED } from './progress-words.js';
 import {
   BRAND,
   type HostMessage,
@@ -41,10 +42,18 @@ export interface WorkerPort {
    */
   receive?(): { message: unknown } | undefined;
   /**
-   * Optional shared counter: the runtime stores how many jobs it has started, so the host knows
-   * after a crash which of the jobs it handed over never started (and can safely run elsewhere).
+   * Optional shared words (see `progress-words.ts`): the runtime stores how many jobs it has
+   * started, so the host knows which of the jobs it handed over never started (they can run
+   * elsewhere after a crash), and skips the jobs the host took back.
    */
   readonly progress?: Int32Array;
+  /**
+   * True when the runtime shares its thread with other code that outlives it (the inline
+   * backend, a bullmq node): it then installs no `process` exit hooks. Otherwise, when the
+   * thread or process is about to die (`process.exit` from a task, an uncaught exception), the
+   * runtime sends what it finished and how far it got, so the host fails only what was lost.
+   */
+  readonly sharesThread?: boolean;
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -100,6 +109,17 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   const cancelledQueued = new Set<number>();
   const running = new Map<number, TaskContext>();
   let outbox: WireResult[] = [];
+  /** The sync job running now and the item of its chunk, so a death can name the item. */
+  let runningJob = -1;
+  let runningItem = -1;
+  /** Ids of jobs given back to the host unstarted, since the last flush. */
+  let given: number[] = [];
+  /** Whether the host asked for a reply to a `reclaim` (sent even when nothing was given). */
+  let reclaimAnswer = false;
+  /** The hole the host opened by message (transports without shared memory). */
+  let holeLo = 0;
+  let holeHi = 0;
+  const words = port.progress && port.progress.length > HOLE_HI ? port.progress : undefined;
   /** `[id, blockMs]` pairs of jobs that went async since the last flush. */
   let wentAsync: number[] = [];
   let flushScheduled = false;
@@ -109,35 +129,73 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   let taskNames: string[] = [];
   let stopping = false;
 
-  const flush = (): void => {
-    flushScheduled = false;
-    if (outbox.length === 0 && wentAsync.length === 0) return;
+  /**
+   * Sends the finished results. `final` (the thread or process is about to die) sends them
+   * synchronously, with how many jobs were taken off the queue, even when there is no result.
+   */
+  const send = (final: boolean): void => {
+    if (outbox.length === 0 && wentAsync.length === 0 && given.length === 0 && !final) {
+      if (!reclaimAnswer) return;
+    }
+    const post = final && port.postSync ? port.postSync.bind(port) : port.post.bind(port);
     const results = outbox;
     const async = wentAsync;
+    const back = given.length > 0 || reclaimAnswer ? given : undefined;
     outbox = [];
     wentAsync = [];
+    given = [];
+    reclaimAnswer = false;
     lastFlush = performance.now();
+    const mark = final
+      ? {
+          started,
+          final: true,
+          ...(runningItem >= 0 ? { dying: [runningJob, runningItem] as const } : {}),
+        }
+      : undefined;
     try {
-      port.post({ mh: BRAND, k: 'results', results, async });
+      post({ mh: BRAND, k: 'results', results, async, given: back, ...mark });
     } catch {
-      if (async.length > 0) port.post({ mh: BRAND, k: 'results', results: [], async });
+      if (async.length > 0 || back) post({ mh: BRAND, k: 'results', results: [], async, given: back });
       // One result could not be cloned: send them one by one and replace the bad ones.
       for (const result of results) {
         try {
-          port.post({ mh: BRAND, k: 'results', results: [result] });
+          post({ mh: BRAND, k: 'results', results: [result] });
         } catch (error) {
           const path = findUncloneablePath(result[2], 'result');
           const replacement = new NotCloneableError('task result', path, { cause: error });
-          port.post({
+          post({
             mh: BRAND,
             k: 'results',
             results: [[result[0], Outcome.Threw, encodeThrown(replacement), result[3], result[4]]],
           });
         }
       }
+      if (mark) post({ mh: BRAND, k: 'results', results: [], ...mark });
     }
+  };
+
+  const flush = (): void => {
+    flushScheduled = false;
+    send(false);
     maybeExit();
   };
+
+  let finalSent = false;
+  /** The thread or process is dying: hand over what finished, and how far the queue got. */
+  const sendFinal = (): void => {
+    if (finalSent) return;
+    finalSent = true;
+    try {
+      send(true);
+    } catch {
+      // Nothing more can be done from a dying worker: the host fails what it did not hear of.
+    }
+  };
+  if (!port.sharesThread) {
+    process.once('exit', sendFinal);
+    process.on('uncaughtExceptionMonitor', sendFinal);
+  }
 
   const scheduleFlush = (): void => {
     if (!flushScheduled) {
@@ -214,6 +272,8 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
 
   const runJob = (job: WireJob): void => {
     const [id, kind, name, payload] = job;
+    runningJob = id;
+    runningItem = -1;
     const t0 = performance.now();
     const fn = kind === JobKind.Fold ? undefined : tasks?.[name];
     if (kind !== JobKind.Fold && !fn) {
@@ -252,6 +312,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       else fail(id, (error as { error: unknown }).error, t0, performance.now() - t0, index);
     } finally {
       currentContext = undefined;
+      runningItem = -1;
     }
   };
 
@@ -262,6 +323,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     let pending: Promise<unknown>[] | undefined;
     for (let i = 0; i < n; i++) {
       let value: unknown;
+      runningItem = i;
       try {
         value = fn(items[i]);
       } catch (error) {
@@ -289,25 +351,54 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     return Promise.all(pending).then(finish);
   };
 
+  /** Whether the host took back the job at position `seq` (see `progress-words.ts`). */
+  const takenBack = (seq: number): boolean => {
+    if (seq > holeLo && seq <= holeHi) return true;
+    if (!words) return false;
+    return seq > Atomics.load(words, HOLE_LO) && seq <= Atomics.load(words, HOLE_HI);
+  };
+
   let draining = false;
   let lastPoll = 0;
+  let drainScheduled = false;
+  const drainLater = (): void => {
+    drainScheduled = false;
+    drain();
+  };
   const drain = (): void => {
     if (!tasks || draining) return;
     draining = true;
+    const began = performance.now();
     try {
       while (queueHead < queue.length && running.size < concurrency) {
         const job = queue[queueHead] as WireJob;
         queue[queueHead++] = undefined as unknown as WireJob;
-        if (port.progress) Atomics.store(port.progress, 0, ++started);
+        const seq = ++started;
+        if (words) Atomics.store(words, STARTED, seq);
+        else if (port.progress) Atomics.store(port.progress, 0, seq);
         if (cancelledQueued.delete(job[0])) continue;
+        if (takenBack(seq)) {
+          given.push(job[0]);
+          scheduleFlush();
+          continue;
+        }
         runJob(job);
         const now = performance.now();
         if (outbox.length > 0 && now - lastFlush > FLUSH_INTERVAL_MS) flush();
-        // In a long batch, look for cancels now and then, so a cancelled job queued behind
-        // others is skipped rather than started.
-        if (port.receive && now - lastPoll > FLUSH_INTERVAL_MS) {
-          lastPoll = now;
-          for (let next = port.receive(); next; next = port.receive()) handle(next.message);
+        // In a long batch, look for cancels and reclaims now and then, so a job queued behind
+        // others is skipped (or given back) rather than started.
+        if (port.receive) {
+          if (now - lastPoll > FLUSH_INTERVAL_MS) {
+            lastPoll = now;
+            for (let next = port.receive(); next; next = port.receive()) handle(next.message);
+          }
+        } else if (now - began > FLUSH_INTERVAL_MS && queueHead < queue.length) {
+          // No synchronous receive: let the event loop read the host's messages, then go on.
+          if (!drainScheduled) {
+            drainScheduled = true;
+            setImmediate(drainLater);
+          }
+          break;
         }
       }
     } finally {
@@ -336,6 +427,24 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     drain();
   };
 
+  /** The host takes back the queued jobs at positions `(lo, hi]`; answer at once. */
+  const reclaim = (lo: number, hi: number): void => {
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) return;
+    holeLo = lo;
+    holeHi = hi;
+    for (let i = queueHead; i < queue.length; i++) {
+      const seq = started + (i - queueHead) + 1;
+      const job = queue[i] as WireJob;
+      if (seq > lo && seq <= hi && !cancelledQueued.has(job[0])) {
+        // Skipped when reached (still counted as started, so positions stay in step).
+        cancelledQueued.add(job[0]);
+        given.push(job[0]);
+      }
+    }
+    reclaimAnswer = true;
+    flush();
+  };
+
   const handle = (raw: unknown): void => {
     if (!isHostMessage(raw)) return;
     const message = raw as HostMessage;
@@ -346,6 +455,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
         break;
       case 'cancel':
         cancel(message.ids);
+        break;
+      case 'reclaim':
+        reclaim(message.lo, message.hi);
         break;
       case 'stop':
         stopping = true;

@@ -93,6 +93,7 @@ class InlineTransport implements Transport {
           deliver = handler;
         },
         exit: () => end(0),
+        sharesThread: true,
       },
       init,
     );

@@ -8,6 +8,7 @@ import type { TransferListItem, Worker } from 'node:worker_threads';
 import {
   checkThreadOptions,
   createExecutor,
+  createProgressWords,
   type Executor,
   type ExecutorOptions,
   type HostMessage,
@@ -131,7 +132,7 @@ class ThreadsJsTransport implements Transport {
   }
 
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
-    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const progress = createProgressWords();
     const worker = new threads.Worker(ENTRY, {
       workerData: { init, progress },
       ...threadWorkerOptions(this.options),

@@ -7,6 +7,7 @@ import {
   checkThreadOptions,
   createExecutor,
   createIdleSpinner,
+  createProgressWords,
   type Executor,
   type ExecutorOptions,
   type ModuleSpecifier,
@@ -40,7 +41,7 @@ class WorkerThreadsTransport implements Transport {
   }
 
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
-    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const progress = createProgressWords();
     const worker = new Worker(ENTRY, {
       workerData: { init, progress },
       ...threadWorkerOptions(this.options),

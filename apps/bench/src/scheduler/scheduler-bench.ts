@@ -1,0 +1,222 @@
+/**
+ * The scheduler's benchmark (issue "scheduler v2"): crash storms, skewed maps of several shapes,
+ * a short map and the article's map, each case in a fresh process, cases interleaved by round
+ * so drift on a shared machine hits all of them alike. Prints medians with min–max.
+ *
+ *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
+ *     [--backends worker-threads,child-process,cluster,threadsjs]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpuUsage } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { createChildProcessExecutor } from '@manyhands/child-process';
+import { createClusterExecutor } from '@manyhands/cluster';
+import { type Executor, failedInputIndex, WorkerExitError } from '@manyhands/core';
+import { createThreadsJsExecutor } from '@manyhands/threadsjs';
+import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
+import { checksum } from '../checksum.js';
+import { articleInputs } from '../inputs.js';
+import { factorial } from './scheduler-tasks.js';
+import { skewCosts, SKEW_SHAPES, type SkewShape } from './skew-shapes.js';
+
+type Tasks = typeof import('./scheduler-tasks.js');
+const TASKS = new URL('./scheduler-tasks.js', import.meta.url);
+const BACKENDS = ['worker-threads', 'child-process', 'cluster', 'threadsjs'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+const workers = Number(arg('workers', '2'));
+
+function make(backend: Backend): Executor<Tasks> {
+  const options = { workers };
+  switch (backend) {
+    case 'worker-threads':
+      return createWorkerThreadsExecutor<Tasks>(TASKS, options);
+    case 'child-process':
+      return createChildProcessExecutor<Tasks>(TASKS, options);
+    case 'cluster':
+      return createClusterExecutor<Tasks>(TASKS, options);
+    case 'threadsjs':
+      return createThreadsJsExecutor<Tasks>(TASKS, options);
+  }
+}
+
+/** Starts every worker before timing. */
+async function warm(pool: Executor<Tasks>): Promise<void> {
+  await Promise.all(Array.from({ length: workers * 8 }, (_, i) => pool.run('double', i)));
+  await pool.map('burn', Array.from({ length: 200 }, () => 20));
+}
+
+/** What one case prints (one JSON line). */
+interface CaseOutput {
+  readonly seconds?: number;
+  readonly ratio?: number;
+  readonly ok?: number;
+  readonly rejected?: number;
+  readonly wrong?: number;
+  readonly hostMs?: number;
+  readonly cpuMs?: number;
+  readonly note?: string;
+}
+
+async function crashStorm(backend: Backend): Promise<CaseOutput> {
+  const pool = make(backend);
+  await warm(pool);
+  const n = 10_000;
+  const calls = Array.from({ length: n }, (_, i) =>
+    pool.run('exitIfNegative', i % 100 === 99 ? -1 : i).then(
+      (value) => (value === i + 1 ? 'ok' : 'wrong'),
+      (error: unknown) => (i % 100 === 99 && error instanceof WorkerExitError ? 'rejected' : 'wrong'),
+    ),
+  );
+  const outcomes = await Promise.all(calls);
+  const count = (what: string) => outcomes.filter((o) => o === what).length;
+  // One map where one item ends its worker: the error must name that item.
+  const inputs = Array.from({ length: 10_000 }, (_, i) => (i === 6_543 ? -1 : i));
+  let note = 'map did not reject';
+  try {
+    await pool.map('exitIfNegative', inputs);
+  } catch (error) {
+    note = `map rejected: ${(error as Error).name} failedInputIndex=${failedInputIndex(error)}`;
+  }
+  await pool.close();
+  return { ok: count('ok'), rejected: count('rejected'), wrong: count('wrong'), note };
+}
+
+async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
+  const costs = skewCosts(shape, 100_000);
+  const total = costs.reduce((a, b) => a + b, 0);
+  const ideal = Math.max(total / workers, Math.max(...costs)) / 1e6;
+  const pool = make(backend);
+  await warm(pool);
+  const t0 = performance.now();
+  const out = await pool.map('burn', costs);
+  const seconds = (performance.now() - t0) / 1000;
+  await pool.close();
+  if (out.length !== costs.length || out.some((v, i) => v !== costs[i])) throw new Error('bad');
+  return { seconds, ratio: seconds / ideal };
+}
+
+async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOutput> {
+  const inputs = articleInputs(n);
+  if (backend === 'loop') {
+    const t0 = performance.now();
+    const results = new Array<bigint>(n);
+    for (let i = 0; i < n; i++) results[i] = factorial(inputs[i] as number);
+    return { seconds: (performance.now() - t0) / 1000, note: checksum(results) };
+  }
+  const pool = make(backend);
+  await warm(pool);
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = cpuUsage();
+  const t0 = performance.now();
+  const results = await pool.map('factorial', inputs);
+  const seconds = (performance.now() - t0) / 1000;
+  const elu = performance.eventLoopUtilization(elu0);
+  const cpu = cpuUsage(cpu0);
+  await pool.close();
+  return {
+    seconds,
+    hostMs: elu.active,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    note: checksum(results),
+  };
+}
+
+async function runCase(name: string): Promise<CaseOutput> {
+  const [kind, a, b] = name.split(':') as [string, string, string | undefined];
+  switch (kind) {
+    case 'crash':
+      return crashStorm(a as Backend);
+    case 'skew':
+      return skew(a as Backend, b as SkewShape);
+    case 'short':
+      return articleMap(a as Backend | 'loop', 100_000);
+    case 'article':
+      return articleMap(a as Backend | 'loop', 1_000_000);
+  }
+  throw new Error(`unknown case ${name}`);
+}
+
+function caseNames(): string[] {
+  const only = arg('only', 'crash,skew,short,article').split(',');
+  const backends = arg('backends', BACKENDS.join(',')).split(',') as Backend[];
+  const names: string[] = [];
+  if (only.includes('crash')) for (const b of backends) names.push(`crash:${b}`);
+  if (only.includes('skew')) {
+    for (const shape of SKEW_SHAPES) {
+      for (const b of backends) if (b !== 'cluster' && b !== 'threadsjs') names.push(`skew:${b}:${shape}`);
+    }
+  }
+  if (only.includes('short')) {
+    names.push('short:loop');
+    for (const b of backends) names.push(`short:${b}`);
+  }
+  if (only.includes('article')) {
+    names.push('article:loop');
+    for (const b of backends) names.push(`article:${b}`);
+  }
+  return names;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function spread(values: readonly number[], digits: number): string {
+  if (values.length === 0) return '';
+  const m = median(values).toFixed(digits);
+  return `${m} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+}
+
+function main(): void {
+  const self = fileURLToPath(import.meta.url);
+  const rounds = Number(arg('rounds', '5'));
+  const names = caseNames();
+  const samples = new Map<string, CaseOutput[]>();
+  console.log(`scheduler bench: workers=${workers}, rounds=${rounds}, node ${process.version}`);
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const out = execFileSync(process.execPath, [self, '--case', name, '--workers', String(workers)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        timeout: 300_000,
+      });
+      const row = JSON.parse(out.trim().split('\n').pop() as string) as CaseOutput;
+      samples.set(name, [...(samples.get(name) ?? []), row]);
+      process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${JSON.stringify(row)}\n`);
+    }
+  }
+  for (const name of names) {
+    const runs = samples.get(name) as CaseOutput[];
+    const pick = (key: keyof CaseOutput) =>
+      runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
+    const parts = [name.padEnd(34)];
+    if (name.startsWith('crash')) {
+      parts.push(`ok ${spread(pick('ok'), 0)}  rejected ${spread(pick('rejected'), 0)}  wrong ${spread(pick('wrong'), 0)}  ${runs[0]?.note}`);
+    } else {
+      parts.push(`${spread(pick('seconds'), 3)} s`);
+      if (name.startsWith('skew')) parts.push(`ideal ratio ${spread(pick('ratio'), 2)}`);
+      const loop = samples.get(`${name.split(':')[0]}:loop`);
+      if (loop && !name.endsWith(':loop')) {
+        // Speedup over the loop, per round (same round's loop sample).
+        const ratios = runs.map((r, i) => (loop[i]?.seconds ?? Number.NaN) / (r.seconds ?? Number.NaN));
+        parts.push(`speedup ${spread(ratios, 2)}×`);
+        if (runs.some((r) => r.note !== loop[0]?.note)) parts.push('CHECKSUM MISMATCH');
+      }
+      if (pick('hostMs').length) parts.push(`host ${spread(pick('hostMs'), 0)} ms  cpu ${spread(pick('cpuMs'), 0)} ms`);
+    }
+    console.log(parts.join('  '));
+  }
+}
+
+const only = process.argv.indexOf('--case');
+if (only >= 0) {
+  const result = await runCase(process.argv[only + 1] as string);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else main();

@@ -1,0 +1,42 @@
+/** Cost shapes (µs per item) of the scheduler benchmark's skewed maps. */
+
+/** The shapes: where the expensive items are. */
+export const SKEW_SHAPES = ['tail', 'head', 'scattered', 'one-big', 'rising', 'tail-heavy'] as const;
+/** One of {@link SKEW_SHAPES}. */
+export type SkewShape = (typeof SKEW_SHAPES)[number];
+
+/** Cheap items cost this many µs. */
+const BASE_US = 5;
+
+/**
+ * `n` item costs in µs: `tail`/`head` put 5 % of items at 40× the others at the end/start,
+ * `scattered` spreads them evenly, `one-big` gives one item (at 3/4 of the input) a third of all
+ * the work, `rising` grows linearly from 1 to 20× and `tail-heavy` puts the last 1 % at 200×.
+ */
+export function skewCosts(shape: SkewShape, n: number): number[] {
+  const costs = new Array<number>(n).fill(BASE_US);
+  const heavy = (i: number, weight: number) => {
+    costs[i] = BASE_US * weight;
+  };
+  switch (shape) {
+    case 'tail':
+      for (let i = Math.floor(n * 0.95); i < n; i++) heavy(i, 40);
+      break;
+    case 'head':
+      for (let i = 0; i < Math.floor(n * 0.05); i++) heavy(i, 40);
+      break;
+    case 'scattered':
+      for (let i = 0; i < n; i += 20) heavy(i, 40);
+      break;
+    case 'one-big':
+      costs[Math.floor(n * 0.75)] = (BASE_US * n) / 2;
+      break;
+    case 'rising':
+      for (let i = 0; i < n; i++) costs[i] = BASE_US * (1 + (19 * i) / n);
+      break;
+    case 'tail-heavy':
+      for (let i = Math.floor(n * 0.99); i < n; i++) heavy(i, 200);
+      break;
+  }
+  return costs;
+}
