@@ -159,9 +159,12 @@ export class ChunkStream {
         const perItemMs = this.scheduler.estimate(this.spec.task);
         // Until a first chunk has been timed, keep only one chunk per worker in flight.
         const limit = this.inFlightLimit(perItemMs);
-        // Finished chunks waiting to be read do not hold a worker: only a bounded backlog.
         if (this.pending >= limit) break;
-        if (this.inFlight() >= limit * ORDERED_BACKLOG_FACTOR) break;
+        // In order, finished chunks wait behind an unfinished head without holding a worker:
+        // a bounded backlog of them (none beyond the caller's own `maxInFlight`).
+        const backlog =
+          this.ordered && this.options.maxInFlight === undefined ? ORDERED_BACKLOG_FACTOR : 1;
+        if (this.inFlight() >= limit * backlog) break;
         const size = chunkSize({
           fixed: this.options.chunkSize,
           perItemMs,
@@ -280,7 +283,10 @@ const CHUNK_PATH = /^(inputs|result)\[(\d+)\]/;
  * The error of a failed chunk, told which input it concerns: the failing item's index within
  * the chunk (from the worker, or from the path of a `NotCloneableError`) made absolute.
  */
-function locateFailure(error: unknown, entry: { readonly offset: number; readonly count: number }): unknown {
+function locateFailure(
+  error: unknown,
+  entry: { readonly offset: number; readonly count: number },
+): unknown {
   if (error === null || typeof error !== 'object') return error;
   let index: number | undefined;
   if (CHUNK_INDEX in error) index = (error as { [CHUNK_INDEX]: number })[CHUNK_INDEX];

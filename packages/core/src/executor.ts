@@ -106,13 +106,9 @@ class PoolExecutor<M> implements Executor<M> {
   ): Promise<TaskResult<M, K>[]> {
     checkCallOptions(options);
     // Chunks are taken as they finish (a slow one does not hold up the rest) and put in place.
-    const stream = openChunkStream(
-      this.scheduler,
-      { task, kind: JobKind.Chunk },
-      inputs,
-      options,
-      { ordered: false },
-    );
+    const stream = openChunkStream(this.scheduler, { task, kind: JobKind.Chunk }, inputs, options, {
+      ordered: false,
+    });
     const chunks: FinishedChunk[] = [];
     let total = 0;
     try {
@@ -141,13 +137,9 @@ class PoolExecutor<M> implements Executor<M> {
   ): AsyncIterableIterator<TaskResult<M, K>> {
     checkCallOptions(options);
     const ordered = options?.ordered ?? true;
-    const stream = openChunkStream(
-      this.scheduler,
-      { task, kind: JobKind.Chunk },
-      inputs,
-      options,
-      { ordered },
-    );
+    const stream = openChunkStream(this.scheduler, { task, kind: JobKind.Chunk }, inputs, options, {
+      ordered,
+    });
     try {
       for (;;) {
         const chunk = await stream.next();

@@ -31,7 +31,14 @@ import { triageExit } from './exit-triage.js';
 import { JobQueue } from './job-queue.js';
 import { pickWorker, planSteal, type VictimView } from './load-balance.js';
 import type { ResolvedOptions } from './options.js';
-import { BRAND, JobKind, Outcome, type WireJob, type WireResult, type WorkerInit } from './protocol.js';
+import {
+  BRAND,
+  JobKind,
+  Outcome,
+  type WireJob,
+  type WireResult,
+  type WorkerInit,
+} from './protocol.js';
 import { type ExecutorStats, StatsRecorder } from './stats.js';
 import { TaskEstimates } from './task-estimates.js';
 import type { Transport, TransportExit } from './transport.js';
@@ -396,7 +403,8 @@ export class Scheduler {
     const victims: Slot[] = [];
     const views: VictimView[] = [];
     for (const slot of this.slots) {
-      if (slot.exited || slot.killReason || slot.load < STEAL_MIN_MS || slot.held.size < 2) continue;
+      if (slot.exited || slot.killReason || slot.load < STEAL_MIN_MS || slot.held.size < 2)
+        continue;
       if (!slot.holeSettled()) continue;
       victims.push(slot);
       views.push({ jobs: [...slot.held.values()], started: slot.startedNow() });
@@ -675,11 +683,6 @@ export class Scheduler {
   private stop(slot: Slot): void {
     if (slot.exited || slot.stopTimer) return;
     slot.retiring = true;
-    if (!slot.ready) {
-      // Still loading its module (maybe forever): nothing to finish, so no polite stop.
-      this.kill(slot, 'the executor stopped it before it was ready');
-      return;
-    }
     try {
       slot.handle.send({ mh: BRAND, k: 'stop' });
     } catch {

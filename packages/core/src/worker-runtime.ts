@@ -156,7 +156,8 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     try {
       post({ mh: BRAND, k: 'results', results, async, given: back, ...mark });
     } catch {
-      if (async.length > 0 || back) post({ mh: BRAND, k: 'results', results: [], async, given: back });
+      if (async.length > 0 || back)
+        post({ mh: BRAND, k: 'results', results: [], async, given: back });
       // One result could not be cloned: send them one by one and replace the bad ones.
       for (const result of results) {
         try {

@@ -23,6 +23,7 @@ import {
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 import type * as Tasks from './fixtures/tasks.js';
+import { runLoadCases } from './load-cases.js';
 
 /** The task module type of the fixtures. */
 export type FixtureTasks = typeof Tasks;
@@ -97,6 +98,8 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((e) => e.terminate()));
   });
+
+  runLoadCases({ name: target.name, make: (options) => make(options), ownsWorkers });
 
   describe(`${target.name}: results`, () => {
     it('round-trips every structured-cloneable type', async () => {

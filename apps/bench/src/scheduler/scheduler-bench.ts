@@ -17,7 +17,7 @@ import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
 import { articleInputs } from '../inputs.js';
 import { factorial } from './scheduler-tasks.js';
-import { skewCosts, SKEW_SHAPES, type SkewShape } from './skew-shapes.js';
+import { SKEW_SHAPES, type SkewShape, skewCosts } from './skew-shapes.js';
 
 type Tasks = typeof import('./scheduler-tasks.js');
 const TASKS = new URL('./scheduler-tasks.js', import.meta.url);
@@ -48,7 +48,10 @@ function make(backend: Backend): Executor<Tasks> {
 /** Starts every worker before timing. */
 async function warm(pool: Executor<Tasks>): Promise<void> {
   await Promise.all(Array.from({ length: workers * 8 }, (_, i) => pool.run('double', i)));
-  await pool.map('burn', Array.from({ length: 200 }, () => 20));
+  await pool.map(
+    'burn',
+    Array.from({ length: 200 }, () => 20),
+  );
 }
 
 /** What one case prints (one JSON line). */
@@ -70,7 +73,8 @@ async function crashStorm(backend: Backend): Promise<CaseOutput> {
   const calls = Array.from({ length: n }, (_, i) =>
     pool.run('exitIfNegative', i % 100 === 99 ? -1 : i).then(
       (value) => (value === i + 1 ? 'ok' : 'wrong'),
-      (error: unknown) => (i % 100 === 99 && error instanceof WorkerExitError ? 'rejected' : 'wrong'),
+      (error: unknown) =>
+        i % 100 === 99 && error instanceof WorkerExitError ? 'rejected' : 'wrong',
     ),
   );
   const outcomes = await Promise.all(calls);
@@ -149,7 +153,8 @@ function caseNames(): string[] {
   if (only.includes('crash')) for (const b of backends) names.push(`crash:${b}`);
   if (only.includes('skew')) {
     for (const shape of SKEW_SHAPES) {
-      for (const b of backends) if (b !== 'cluster' && b !== 'threadsjs') names.push(`skew:${b}:${shape}`);
+      for (const b of backends)
+        if (b !== 'cluster' && b !== 'threadsjs') names.push(`skew:${b}:${shape}`);
     }
   }
   if (only.includes('short')) {
@@ -182,11 +187,15 @@ function main(): void {
   console.log(`scheduler bench: workers=${workers}, rounds=${rounds}, node ${process.version}`);
   for (let round = 0; round < rounds; round++) {
     for (const name of names) {
-      const out = execFileSync(process.execPath, [self, '--case', name, '--workers', String(workers)], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: 300_000,
-      });
+      const out = execFileSync(
+        process.execPath,
+        [self, '--case', name, '--workers', String(workers)],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+          timeout: 300_000,
+        },
+      );
       const row = JSON.parse(out.trim().split('\n').pop() as string) as CaseOutput;
       samples.set(name, [...(samples.get(name) ?? []), row]);
       process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${JSON.stringify(row)}\n`);
@@ -198,18 +207,23 @@ function main(): void {
       runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
     const parts = [name.padEnd(34)];
     if (name.startsWith('crash')) {
-      parts.push(`ok ${spread(pick('ok'), 0)}  rejected ${spread(pick('rejected'), 0)}  wrong ${spread(pick('wrong'), 0)}  ${runs[0]?.note}`);
+      parts.push(
+        `ok ${spread(pick('ok'), 0)}  rejected ${spread(pick('rejected'), 0)}  wrong ${spread(pick('wrong'), 0)}  ${runs[0]?.note}`,
+      );
     } else {
       parts.push(`${spread(pick('seconds'), 3)} s`);
       if (name.startsWith('skew')) parts.push(`ideal ratio ${spread(pick('ratio'), 2)}`);
       const loop = samples.get(`${name.split(':')[0]}:loop`);
       if (loop && !name.endsWith(':loop')) {
         // Speedup over the loop, per round (same round's loop sample).
-        const ratios = runs.map((r, i) => (loop[i]?.seconds ?? Number.NaN) / (r.seconds ?? Number.NaN));
+        const ratios = runs.map(
+          (r, i) => (loop[i]?.seconds ?? Number.NaN) / (r.seconds ?? Number.NaN),
+        );
         parts.push(`speedup ${spread(ratios, 2)}×`);
         if (runs.some((r) => r.note !== loop[0]?.note)) parts.push('CHECKSUM MISMATCH');
       }
-      if (pick('hostMs').length) parts.push(`host ${spread(pick('hostMs'), 0)} ms  cpu ${spread(pick('cpuMs'), 0)} ms`);
+      if (pick('hostMs').length)
+        parts.push(`host ${spread(pick('hostMs'), 0)} ms  cpu ${spread(pick('cpuMs'), 0)} ms`);
     }
     console.log(parts.join('  '));
   }

@@ -1,7 +1,14 @@
 /** Cost shapes (µs per item) of the scheduler benchmark's skewed maps. */
 
 /** The shapes: where the expensive items are. */
-export const SKEW_SHAPES = ['tail', 'head', 'scattered', 'one-big', 'rising', 'tail-heavy'] as const;
+export const SKEW_SHAPES = [
+  'tail',
+  'head',
+  'scattered',
+  'one-big',
+  'rising',
+  'tail-heavy',
+] as const;
 /** One of {@link SKEW_SHAPES}. */
 export type SkewShape = (typeof SKEW_SHAPES)[number];
 

@@ -1,0 +1,274 @@
+/**
+ * The scheduler against a scripted transport: crash triage, work stealing, cancel grace,
+ * recycling and retries, step by step, with no real worker and no timing.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodeThrown } from '../src/error-codec.js';
+import { TaskTimeoutError, WorkerExitError } from '../src/errors.js';
+import { resolveOptions } from '../src/options.js';
+import { HOLE_HI, HOLE_LO } from '../src/progress-words.js';
+import { JobKind, Outcome } from '../src/protocol.js';
+import { Scheduler } from '../src/scheduler.js';
+import { FakeTransport, type FakeWorker, tick } from './support/fake-transport.js';
+
+function setup(shared: boolean, options: Record<string, unknown> = {}) {
+  const transport = new FakeTransport(shared);
+  const scheduler = new Scheduler(
+    transport,
+    'file:///tasks.js',
+    resolveOptions({ workers: 2, ...options }),
+  );
+  const call = (arg: unknown, extra: Record<string, unknown> = {}) =>
+    scheduler.submit({ kind: JobKind.Call, task: 't', payload: [arg], items: 1, ...extra });
+  return { transport, scheduler, call };
+}
+
+function worker(transport: FakeTransport, index: number): FakeWorker {
+  const w = transport.workers[index];
+  if (!w) throw new Error(`no worker ${index}`);
+  return w;
+}
+
+/** Starts both workers and teaches the scheduler that a `t` call holds a worker for `ms`. */
+async function warmUp(
+  transport: FakeTransport,
+  call: (a: unknown) => Promise<unknown>,
+  ms: number,
+) {
+  const first = [call('a'), call('b')];
+  await tick();
+  const [a, b] = [worker(transport, 0), worker(transport, 1)];
+  a.ready();
+  b.ready();
+  await tick();
+  for (const w of [a, b]) w.results(w.jobIds().map((id) => w.ok(id, 'warm', ms)));
+  await Promise.all(first);
+  return [a, b] as const;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('scheduler: a dying worker', () => {
+  it('with shared memory: its finished results arrive, the started job fails, the unstarted run elsewhere', async () => {
+    const { transport, call } = setup(true);
+    const [a, b] = await warmUp(transport, call, 1);
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      call(i).then(
+        (v) => v,
+        (e: unknown) => e,
+      ),
+    );
+    await tick();
+    const held = a.jobIds().slice(1); // after the warm-up job
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    // A finished its first job, started the second, then died.
+    a.results([a.ok(held[0] as number, 'done')]);
+    a.setStarted(3);
+    a.exit({ exitCode: 3, signal: null });
+    await tick();
+    // B answers everything it gets, the requeued jobs included.
+    for (let round = 0; round < 5; round++) {
+      b.results(b.jobIds().map((id) => b.ok(id, `b${id}`)));
+      await tick();
+    }
+    const outcomes = await Promise.all(calls);
+    const failed = outcomes.filter((o) => o instanceof WorkerExitError);
+    expect(failed).toHaveLength(1);
+    expect(outcomes).toContain('done');
+    expect(outcomes.filter((o) => typeof o === 'string')).toHaveLength(7);
+  });
+
+  it('without shared memory: its dying message says how far it got', async () => {
+    const { transport, call } = setup(false);
+    const [a, b] = await warmUp(transport, call, 1);
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      call(i).then(
+        (v) => v,
+        (e: unknown) => e,
+      ),
+    );
+    await tick();
+    const held = a.jobIds().slice(1);
+    a.results([a.ok(held[0] as number, 'done')], { started: 3, final: true });
+    a.exit({ exitCode: 3, signal: null });
+    await tick();
+    for (let round = 0; round < 5; round++) {
+      b.results(b.jobIds().map((id) => b.ok(id, `b${id}`)));
+      await tick();
+    }
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((o) => o instanceof WorkerExitError)).toHaveLength(1);
+    expect(outcomes.filter((o) => typeof o === 'string')).toHaveLength(7);
+  });
+
+  it('a hard death with no word from the worker fails every job it held, and nothing else', async () => {
+    const { transport, call } = setup(false);
+    const [a, b] = await warmUp(transport, call, 1);
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      call(i).then(
+        (v) => v,
+        (e: unknown) => e,
+      ),
+    );
+    await tick();
+    const heldByA = a.jobIds().length - 1;
+    a.exit({ exitCode: null, signal: 'SIGKILL' });
+    await tick();
+    b.results(
+      b
+        .jobIds()
+        .slice(1)
+        .map((id) => b.ok(id, 'ok')),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((o) => o instanceof WorkerExitError)).toHaveLength(heldByA);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(8 - heldByA);
+  });
+});
+
+describe('scheduler: work stealing', () => {
+  it('with shared memory, an idle worker takes unstarted jobs from a busy one at once', async () => {
+    const { transport, call } = setup(true);
+    const [a, b] = await warmUp(transport, call, 2);
+    const calls = Array.from({ length: 6 }, (_, i) => call(i));
+    await tick();
+    const onA = a.jobIds().slice(1);
+    const onB = b.jobIds().slice(1);
+    expect(onA).toHaveLength(3);
+    a.setStarted(2); // running its first job of the six
+    b.results(onB.map((id) => b.ok(id, 'b', 2)));
+    await tick();
+    // A's tail went to B without asking A: the hole covers it.
+    const stolen = b.jobIds().slice(1 + onB.length);
+    expect(stolen).toEqual([onA[2]]);
+    const words = a.handle.progress as Int32Array;
+    expect([Atomics.load(words, HOLE_LO), Atomics.load(words, HOLE_HI)]).toEqual([3, 4]);
+    b.results(stolen.map((id) => b.ok(id, 'stolen', 2)));
+    a.results(onA.slice(0, 2).map((id) => a.ok(id, 'a', 2)));
+    // A skips the stolen job and says so; the host ignores what it already moved.
+    a.results([], { given: stolen });
+    const values = await Promise.all(calls);
+    expect(values.filter((v) => v === 'stolen')).toHaveLength(1);
+  });
+
+  it('without shared memory, the busy worker is asked and its answer moves the jobs', async () => {
+    const { transport, call } = setup(false);
+    const [a, b] = await warmUp(transport, call, 2);
+    const calls = Array.from({ length: 6 }, (_, i) => call(i));
+    await tick();
+    const onA = a.jobIds().slice(1);
+    const onB = b.jobIds().slice(1);
+    b.results(onB.map((id) => b.ok(id, 'b', 2)));
+    await tick();
+    const [reclaim] = a.messages('reclaim');
+    expect(reclaim).toBeDefined();
+    expect(b.jobIds()).toHaveLength(1 + onB.length); // nothing moved before A answers
+    a.results([], { given: [onA[2]] });
+    await tick();
+    expect(b.jobIds().slice(1 + onB.length)).toEqual([onA[2]]);
+    b.results([b.ok(onA[2] as number, 'stolen', 2)]);
+    a.results(onA.slice(0, 2).map((id) => a.ok(id, 'a', 2)));
+    const values = await Promise.all(calls);
+    expect(values.filter((v) => v === 'stolen')).toHaveLength(1);
+  });
+
+  it('does not steal tiny jobs: a steal would cost more than it saves', async () => {
+    const { transport, call } = setup(true);
+    const [a, b] = await warmUp(transport, call, 0.001);
+    const calls = Array.from({ length: 200 }, (_, i) => call(i));
+    await tick();
+    const onB = b.jobIds().slice(1);
+    b.results(onB.map((id) => b.ok(id, 'b', 0.001)));
+    await tick();
+    expect(b.jobIds()).toHaveLength(1 + onB.length);
+    a.results(
+      a
+        .jobIds()
+        .slice(1)
+        .map((id) => a.ok(id, 'a', 0.001)),
+    );
+    await Promise.all(calls);
+  });
+});
+
+describe('scheduler: cancel, recycle, retries', () => {
+  it('a timed-out job is cancelled in its worker, which is killed when it does not answer', async () => {
+    const { transport, call } = setup(true, { workers: 1 });
+    const pending = call('x', { timeout: 50 }).catch((e: unknown) => e);
+    await tick();
+    const a = worker(transport, 0);
+    a.ready();
+    await tick();
+    a.setStarted(1);
+    const error = await pending;
+    expect(error).toBeInstanceOf(TaskTimeoutError);
+    expect(a.messages('cancel')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(a.terminated).toBe(true);
+  });
+
+  it('a worker that acknowledges the cancel is kept', async () => {
+    const { transport, call } = setup(true, { workers: 1 });
+    const pending = call('x', { timeout: 20 }).catch((e: unknown) => e);
+    await tick();
+    const a = worker(transport, 0);
+    a.ready();
+    await tick();
+    a.setStarted(1);
+    await pending;
+    a.post({ k: 'cancelled', ids: a.messages('cancel')[0]?.ids ?? [] });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(a.terminated).toBe(false);
+  });
+
+  it('recycleAfter asks a worker to stop after that many jobs', async () => {
+    const { transport, call } = setup(true, { workers: 1, recycleAfter: 2 });
+    const calls = [call(1), call(2)];
+    await tick();
+    const a = worker(transport, 0);
+    a.ready();
+    await tick();
+    for (const id of [0, 1]) {
+      a.results([a.ok(a.jobIds()[id] as number, 'r')]);
+      await tick();
+    }
+    await Promise.all(calls);
+    await tick();
+    expect(a.messages('stop')).toHaveLength(1);
+  });
+
+  it('retries run a failed job again, then give up with the task error', async () => {
+    const { transport, call } = setup(true, { workers: 1 });
+    const pending = call('x', { retries: 1 }).catch((e: unknown) => e);
+    await tick();
+    const a = worker(transport, 0);
+    a.ready();
+    await tick();
+    const thrown = encodeThrown(new RangeError('no'));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const id = a.jobIds()[attempt] as number;
+      a.results([[id, Outcome.Threw, thrown, 1, 1]]);
+      await tick();
+    }
+    expect(a.jobIds()).toHaveLength(2);
+    const error = await pending;
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe('no');
+  });
+
+  it('drops malformed messages from a worker instead of acting on them', async () => {
+    const { transport, call } = setup(true, { workers: 1 });
+    const pending = call('x');
+    await tick();
+    const a = worker(transport, 0);
+    a.post({ k: 'ready', tasks: null } as never);
+    a.post({ k: 'results', results: [null] } as never);
+    a.post({ k: 'load-error' } as never);
+    a.ready();
+    await tick();
+    a.results([a.ok(a.jobIds()[0] as number, 'fine')]);
+    expect(await pending).toBe('fine');
+  });
+});

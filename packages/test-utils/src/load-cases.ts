@@ -1,0 +1,102 @@
+/**
+ * Conformance under load: each contract also with thousands of concurrent calls and a crash,
+ * an abort or a skewed cost among them. Part of the conformance suite (see `conformance.ts`).
+ */
+import {
+  type Executor,
+  failedInputIndex,
+  TaskAbortedError,
+  WorkerExitError,
+  withOptions,
+} from '@manyhands/core';
+import { describe, expect, it } from 'vitest';
+import type { FixtureTasks } from './conformance.js';
+
+/** What the load cases need from the suite. */
+export interface LoadCaseContext {
+  readonly name: string;
+  /** Creates an executor over the fixture tasks, closed after each test. */
+  make(options?: Record<string, unknown>): Executor<FixtureTasks>;
+  /** The executor starts, interrupts and replaces its workers itself. */
+  readonly ownsWorkers: boolean;
+}
+
+/** Registers the load cases. */
+export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void {
+  describe(`${name}: under load`, () => {
+    if (ownsWorkers) {
+      it('a crash storm rejects exactly the calls that ended their worker; every other call completes', async () => {
+        const pool = make();
+        const n = 1_000;
+        const outcomes = await Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            pool.run('exitIfNegative', i % 100 === 99 ? -1 : i).then(
+              (value) => (value === i + 1 ? 'ok' : `wrong value ${String(value)}`),
+              (error: unknown) =>
+                i % 100 === 99 && error instanceof WorkerExitError
+                  ? 'exited'
+                  : `wrong error ${String(error)}`,
+            ),
+          ),
+        );
+        expect(outcomes.filter((o) => o === 'exited')).toHaveLength(10);
+        expect(outcomes.filter((o) => o === 'ok')).toHaveLength(n - 10);
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+      }, 60_000);
+
+      it('a map item that ends its worker rejects the map with WorkerExitError naming that item', async () => {
+        const pool = make();
+        const inputs = Array.from({ length: 10_000 }, (_, i) => (i === 6_543 ? -1 : i));
+        const error = await pool.map('exitIfNegative', inputs).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WorkerExitError);
+        expect(failedInputIndex(error)).toBe(6_543);
+        const again = await pool.map('exitIfNegative', [1, 2, 3]);
+        expect(again).toStrictEqual([2, 3, 4]);
+      }, 60_000);
+    }
+
+    it('thousands of calls sharing one signal, aborted halfway: the rest reject, the executor carries on', async () => {
+      const pool = make();
+      const controller = new AbortController();
+      const calls = Array.from({ length: 2_000 }, (_, i) =>
+        pool.run('sleep', 1 + (i % 5), i, withOptions({ signal: controller.signal })).then(
+          (value) => value,
+          (error: unknown) => error,
+        ),
+      );
+      await calls[10];
+      controller.abort('enough');
+      const outcomes = await Promise.all(calls);
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome !== i) expect(outcome).toBeInstanceOf(TaskAbortedError);
+      }
+      expect(outcomes.some((o) => o instanceof TaskAbortedError)).toBe(true);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+
+    it('a skewed map (a few items cost far more) returns every result in order', async () => {
+      const pool = make();
+      const costs = Array.from({ length: 2_000 }, (_, i) => (i >= 1_950 ? 2 : 0));
+      const out = await pool.map('spin', costs);
+      expect(out).toHaveLength(costs.length);
+      expect(out.every((v) => typeof v === 'number')).toBe(true);
+    }, 60_000);
+
+    it('breaking out of imap cancels its chunks still queued or running', async () => {
+      const pool = make();
+      let seen = 0;
+      for await (const _ of pool.imap(
+        'sleep',
+        Array.from({ length: 200 }, () => 50),
+        {
+          chunkSize: 1,
+        },
+      )) {
+        if (++seen === 3) break;
+      }
+      const stats = pool.stats();
+      expect(stats.running + stats.queued).toBe(0);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+  });
+}
