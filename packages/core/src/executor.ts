@@ -110,22 +110,21 @@ class PoolExecutor<M> implements Executor<M> {
       ordered: false,
     });
     const chunks: FinishedChunk[] = [];
-    let total = 0;
     try {
       for (;;) {
         const chunk = await stream.next();
         if (!chunk) break;
         chunks.push(chunk);
-        total += chunk.count;
       }
     } finally {
       stream.end();
     }
-    const results = new Array<TaskResult<M, K>>(total);
+    // Nearly in order already: the sort is cheap, and pushing keeps the array packed.
+    chunks.sort((a, b) => a.offset - b.offset);
+    const results: TaskResult<M, K>[] = [];
     for (const chunk of chunks) {
       const values = chunk.value as TaskResult<M, K>[];
-      const { offset } = chunk;
-      for (let i = 0; i < values.length; i++) results[offset + i] = values[i] as TaskResult<M, K>;
+      for (let i = 0; i < values.length; i++) results.push(values[i] as TaskResult<M, K>);
     }
     return results;
   }

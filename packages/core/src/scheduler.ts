@@ -28,6 +28,7 @@ import {
   WorkerStartError,
 } from './errors.js';
 import { triageExit } from './exit-triage.js';
+import { createIdleSpinner, type IdleSpinner } from './idle-spin.js';
 import { JobQueue } from './job-queue.js';
 import { pickWorker, planSteal, type VictimView } from './load-balance.js';
 import type { ResolvedOptions } from './options.js';
@@ -57,6 +58,18 @@ const STOP_GRACE_MS = 5_000;
 const START_TIMEOUT_MS = 30_000;
 /** Longest delay Node's timers take (longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** One reply spinner per spin length, shared by every executor of this thread. */
+const spinners = new Map<number, IdleSpinner>();
+
+function replySpinner(ms: number): IdleSpinner {
+  let spinner = spinners.get(ms);
+  if (!spinner) {
+    spinner = createIdleSpinner(ms);
+    spinners.set(ms, spinner);
+  }
+  return spinner;
+}
 
 /** Key under which a failed chunk's error carries the failing item's index within the chunk. */
 export const CHUNK_INDEX: unique symbol = Symbol.for('manyhands.chunkIndex');
@@ -109,6 +122,7 @@ export class Scheduler {
   private readonly init: WorkerInit;
   /** Estimated work a worker may hold: {@link MAX_LOAD_MS}, or two chunks of the transport's. */
   private readonly maxLoadMs: number;
+  private readonly spinner: IdleSpinner | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue = new JobQueue<Job>();
   private queued = 0;
@@ -129,6 +143,7 @@ export class Scheduler {
     this.options = options;
     this.init = { module, concurrency: options.concurrency };
     this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
+    this.spinner = transport.replySpinMs ? replySpinner(transport.replySpinMs) : undefined;
   }
 
   /** The task names the module exports, once a worker has loaded it. */
@@ -455,6 +470,7 @@ export class Scheduler {
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
     }
+    if (this.spinner) this.spinAfterSend(jobs);
     try {
       slot.handle.send({ mh: BRAND, k: 'jobs', jobs }, transfer.length ? transfer : undefined);
       return;
@@ -472,6 +488,21 @@ export class Scheduler {
         this.rejectUnsendable(slot, wire, error);
       }
     }
+  }
+
+  /** Keeps the loop turning after a send when the reply is expected within the spin. */
+  private spinAfterSend(jobs: readonly WireJob[]): void {
+    const spinMs = this.transport.replySpinMs as number;
+    let expected = 0;
+    for (const wire of jobs) {
+      const task = wire[2];
+      const estimate = this.estimates.get(task);
+      if (!estimate) return;
+      const items = wire[1] === JobKind.Call ? 1 : wire[3].length;
+      expected += items * estimate.blockPerItem * estimate.wallPerBlock;
+      if (expected > spinMs) return;
+    }
+    this.spinner?.keepHot();
   }
 
   private rejectUnsendable(slot: Slot, wire: WireJob, error: unknown): void {

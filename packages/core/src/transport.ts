@@ -58,6 +58,13 @@ export interface Transport {
    * asks for bigger chunks so that cost stays small; a worker then holds about two chunks' worth.
    */
   readonly chunkTargetMs?: number;
+  /**
+   * When set, after sending a batch whose reply is expected within this many ms (tiny tasks),
+   * the host keeps its event loop turning that long, so the reply is read without waking from
+   * sleep (see `idle-spin.ts`). Batches of longer work never spin: the host would only take CPU
+   * from the workers. Leave unset where it cannot help (same thread, a network hop).
+   */
+  readonly replySpinMs?: number;
   /** Starts one worker that runs core's worker runtime with `init`. May throw. */
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
 }

@@ -493,19 +493,34 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     spin();
   });
 
-  import(init.module).then(
-    (mod: Record<string, unknown>) => {
-      const found: Record<string, AnyFn> = Object.create(null);
-      for (const [key, value] of Object.entries(mod)) {
-        if (typeof value === 'function') found[key] = value as AnyFn;
-      }
-      tasks = found;
-      taskNames = Object.keys(found);
-      port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
-      drain();
-    },
-    (error: unknown) => {
-      port.post({ mh: BRAND, k: 'load-error', error: encodeThrown(error) });
-    },
-  );
+  let loadSettled = false;
+  const loadFailed = (error: unknown): void => {
+    if (loadSettled) return;
+    loadSettled = true;
+    process.off('unhandledRejection', loadFailed);
+    let encoded: ReturnType<typeof encodeThrown>;
+    try {
+      encoded = encodeThrown(error);
+    } catch {
+      encoded = encodeThrown(new Error('the task module failed to load'));
+    }
+    port.post({ mh: BRAND, k: 'load-error', error: encoded });
+  };
+  // A rejection nobody handles while the module loads is the module failing to load (not a
+  // crash of a worker that would be replaced, again and again). Afterwards, Node's default.
+  if (!port.sharesThread) process.on('unhandledRejection', loadFailed);
+
+  import(init.module).then((mod: Record<string, unknown>) => {
+    if (loadSettled) return;
+    loadSettled = true;
+    process.off('unhandledRejection', loadFailed);
+    const found: Record<string, AnyFn> = Object.create(null);
+    for (const [key, value] of Object.entries(mod)) {
+      if (typeof value === 'function') found[key] = value as AnyFn;
+    }
+    tasks = found;
+    taskNames = Object.keys(found);
+    port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
+    drain();
+  }, loadFailed);
 }

@@ -6,7 +6,6 @@ import { type TransferListItem, Worker } from 'node:worker_threads';
 import {
   checkThreadOptions,
   createExecutor,
-  createIdleSpinner,
   createProgressWords,
   type Executor,
   type ExecutorOptions,
@@ -23,17 +22,13 @@ import {
 /** Options of {@link createWorkerThreadsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`. */
 export interface WorkerThreadsOptions extends ExecutorOptions, ThreadOptions {}
 
-/**
- * Keeps this thread's event loop turning for 0.25 ms after each send, so a quick reply is read
- * without waking from sleep (tens of microseconds on many VMs). See core's `idle-spin.ts`.
- */
-const replySpinner = createIdleSpinner(0.25);
-
 const ENTRY = new URL('./entry/worker.js', import.meta.url);
 
 class WorkerThreadsTransport implements Transport {
   readonly name = 'worker-threads';
   readonly canInterrupt = true;
+  /** Tiny tasks' replies come within tens of µs: keep the loop turning that long after a send. */
+  readonly replySpinMs = 0.25;
   private readonly options: WorkerThreadsOptions;
 
   constructor(options: WorkerThreadsOptions) {
@@ -57,7 +52,6 @@ class WorkerThreadsTransport implements Transport {
       progress,
       send: (message, transfer) => {
         worker.postMessage(message, transfer as TransferListItem[] | undefined);
-        replySpinner.keepHot();
       },
       terminate: () => {
         void worker.terminate();
