@@ -5,6 +5,7 @@
 import {
   type Executor,
   failedInputIndex,
+  NotCloneableError,
   TaskAbortedError,
   WorkerExitError,
   withOptions,
@@ -54,6 +55,29 @@ export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void
         expect(again).toStrictEqual([2, 3, 4]);
       }, 60_000);
     }
+
+    it('a map names the absolute input of a non-cloneable input or result', async () => {
+      const pool = make();
+      const inputs: unknown[] = Array.from({ length: 100 }, (_, i) => i);
+      inputs[57] = { nested: () => 1 };
+      const error = (await pool
+        .map('echo', inputs as number[], { chunkSize: 10 })
+        .catch((e: unknown) => e)) as NotCloneableError;
+      expect(error).toBeInstanceOf(NotCloneableError);
+      expect(error.path).toBe('inputs[57].nested');
+      expect(failedInputIndex(error)).toBe(57);
+      const resultError = (await pool
+        .map(
+          'uncloneableFor13',
+          Array.from({ length: 40 }, (_, i) => i),
+          { chunkSize: 10 },
+        )
+        .catch((e: unknown) => e)) as NotCloneableError;
+      expect(resultError).toBeInstanceOf(NotCloneableError);
+      expect(resultError.path).toBe('result[13].fn');
+      expect(failedInputIndex(resultError)).toBe(13);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    });
 
     it('thousands of calls sharing one signal, aborted halfway: the rest reject, the executor carries on', async () => {
       const pool = make();
