@@ -268,10 +268,12 @@ export class ChunkStream {
     }
     if (!this.exhausted || this.pending > 0) {
       this.source.close();
-      this.scheduler.cancelWhere(
-        (spec) => spec.signal === this.controller.signal,
-        new TaskAbortedError(this.spec.task, 'the map ended'),
-      );
+      const mine = (spec: { signal?: AbortSignal }) => spec.signal === this.controller.signal;
+      const error = new TaskAbortedError(this.spec.task, 'the map ended');
+      // After a failure the chunks running elsewhere may finish; a consumer that stopped
+      // early wants none of them.
+      if (this.failure) this.scheduler.dropQueued(mine, error);
+      else this.scheduler.cancelWhere(mine, error);
     }
     this.scheduler.streamEnded();
   }

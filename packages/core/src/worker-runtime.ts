@@ -383,9 +383,14 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
           scheduleFlush();
           continue;
         }
+        const jobStart = performance.now();
         runJob(job);
         const now = performance.now();
-        if (outbox.length > 0 && now - lastFlush > FLUSH_INTERVAL_MS) flush();
+        // Results of tiny jobs travel together; a job that held the thread a while is reported
+        // at once, so the host can send the next one while this worker runs what it holds.
+        if (outbox.length > 0 && (now - lastFlush > FLUSH_INTERVAL_MS || now - jobStart > 1)) {
+          flush();
+        }
         // In a long batch, look for cancels and reclaims now and then, so a job queued behind
         // others is skipped (or given back) rather than started.
         if (port.receive) {
