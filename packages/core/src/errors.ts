@@ -3,6 +3,47 @@
  * A task's own thrown error is not wrapped: it reaches the caller rebuilt (see `error-codec.ts`).
  */
 
+/**
+ * A one-line description of any thrown value that never throws: `Name: message` for errors,
+ * `String(value)` when that works, else the value's type. For messages (`ModuleLoadError`'s
+ * reason, logs) and for host code that must describe what a task threw; getters that throw and
+ * Proxies whose traps throw are read inside a `try`.
+ *
+ * @example
+ * ```ts
+ * describeThrown(new RangeError('too big')); // 'RangeError: too big'
+ * describeThrown(Object.create(null));       // '[object]'
+ * ```
+ */
+export function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown;
+  try {
+    if (thrown instanceof Error) {
+      let name = 'Error';
+      try {
+        const own = thrown.name;
+        if (typeof own === 'string' && own) name = own;
+      } catch {
+        // keep 'Error'
+      }
+      try {
+        const message = thrown.message;
+        if (typeof message === 'string') return message ? `${name}: ${message}` : name;
+      } catch {
+        // no message to show
+      }
+      return name;
+    }
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws: describe it as a value
+  }
+  try {
+    return String(thrown);
+  } catch {
+    return thrown === null ? 'null' : `[${typeof thrown}]`;
+  }
+}
+
 /** Stable codes of manyhands' own errors. */
 export const ErrorCode = Object.freeze({
   ExecutorClosed: 'ERR_MANYHANDS_CLOSED',
@@ -109,7 +150,7 @@ export class ModuleLoadError extends ManyhandsError {
   readonly module: string;
 
   constructor(module: string, cause: unknown) {
-    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const why = describeThrown(cause);
     super(ErrorCode.ModuleLoad, `The task module ${module} failed to load: ${why}`, { cause });
     this.module = module;
   }
