@@ -56,12 +56,17 @@ export const ErrorCode = Object.freeze({
   WorkerExit: 'ERR_MANYHANDS_WORKER_EXIT',
   WorkerStart: 'ERR_MANYHANDS_WORKER_START',
   NotCloneable: 'ERR_MANYHANDS_NOT_CLONEABLE',
+  /** Raised by `@manyhands/bullmq` (`RedisConnectionError`); listed here so every code is. */
+  Redis: 'ERR_MANYHANDS_REDIS',
 } as const);
 
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error manyhands raises itself; `code` tells them apart. */
+/**
+ * Base class of every error manyhands raises itself, in core and in every backend package;
+ * `code` tells them apart. These errors are never retried by a call's `retries`.
+ */
 export class ManyhandsError extends Error {
   /** Stable machine-readable code, one of {@link ErrorCode}. */
   readonly code: ErrorCode;
