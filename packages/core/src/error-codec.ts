@@ -248,11 +248,24 @@ function decodeOne(encoded: unknown, depth: number, budget: { nodes: number }): 
   if (props !== null && typeof props === 'object') {
     const keys = attempt(() => Object.keys(props));
     for (const key of keys.ok ? keys.value : []) {
+      if (SHADOWING.has(key)) continue;
       define(error, key, ownValue(props as Record<string, unknown>, key), true);
     }
   }
   return error;
 }
+
+/**
+ * Own properties a rebuilt error never gets: they would shadow a method of `Error.prototype` or
+ * `Object.prototype` (`toString`, `valueOf`, `constructor`, …) with data, since functions never
+ * survive a clone, and `String(error)` or a logger would then throw.
+ */
+const SHADOWING: ReadonlySet<string> = new Set(
+  [
+    ...Object.getOwnPropertyNames(Object.prototype),
+    ...Object.getOwnPropertyNames(Error.prototype),
+  ].filter((key) => key !== 'message' && key !== 'name'),
+);
 
 /** An own data property's value; `undefined` for inherited, accessor or missing ones. */
 function ownValue(record: object, key: string): unknown {

@@ -70,10 +70,23 @@ describe('error codec: hostile thrown values', () => {
     }) as Error & { code: string };
     expect(copy).toBeInstanceOf(Error);
     expect(Object.getPrototypeOf(copy)).not.toHaveProperty('polluted');
-    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toStrictEqual({
-      polluted: true,
-    });
+    expect(Object.hasOwn(copy, '__proto__')).toBe(false);
     expect(copy.code).toBe('E');
+  });
+
+  it('drops own properties that would shadow a prototype method with data', () => {
+    const error = Object.assign(new Error('shadowed'), {
+      toString: new Map(),
+      valueOf: 1,
+      hasOwnProperty: 'x',
+      code: 'E_KEPT',
+    });
+    const copy = roundTrip(error) as Error & { code: string };
+    expect(String(copy)).toBe('Error: shadowed');
+    expect(Object.hasOwn(copy, 'toString')).toBe(false);
+    expect(Object.hasOwn(copy, 'valueOf')).toBe(false);
+    expect(Object.hasOwn(copy, 'code')).toBe(true);
+    expect(copy.code).toBe('E_KEPT');
   });
 
   it('never throws on malformed records', () => {
