@@ -2,25 +2,25 @@
  * The errors only a distributed backend raises. A task's own errors and core's errors
  * (`UnknownTaskError`, `ModuleLoadError`, …) reach the caller exactly as with local backends.
  */
-import { WorkerExitError } from '@manyhands/core';
+import { ErrorCode, ManyhandsError, WorkerExitError } from '@manyhands/core';
 
-/** Stable codes of this package's own errors. */
+/** Stable codes of this package's own errors (also listed in core's `ErrorCode`). */
 export const BullmqErrorCode = Object.freeze({
-  Redis: 'ERR_MANYHANDS_REDIS',
+  Redis: ErrorCode.Redis,
 } as const);
 
 /**
  * Redis could not be reached, refused the credentials, stayed unreachable past `redisTimeout`,
  * or lost this executor's jobs and results (it restarted without persistence, or the keys were
  * flushed). Tasks in flight at that moment reject with it; `cause` is the client's error.
+ * A `ManyhandsError`, so a call's `retries` never runs the task again because of it.
  */
-export class RedisConnectionError extends Error {
+export class RedisConnectionError extends ManyhandsError {
   /** Always `'ERR_MANYHANDS_REDIS'`. */
-  readonly code: typeof BullmqErrorCode.Redis = BullmqErrorCode.Redis;
+  declare readonly code: typeof BullmqErrorCode.Redis;
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RedisConnectionError';
+    super(BullmqErrorCode.Redis, message, options);
   }
 }
 

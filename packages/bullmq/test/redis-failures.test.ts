@@ -61,6 +61,24 @@ describeWithRedis('bullmq: Redis failing', () => {
     expect(await pool.map('slowSquare', [1, 2, 3])).toStrictEqual([1, 4, 9]);
   }, 60_000);
 
+  it('retries never retry RedisConnectionError: a task lost when Redis restarted empty rejects', async () => {
+    const redis = await ownRedis();
+    const nodes = await startTestNodes(2, FAST_STALLS, redis.url);
+    cleanups.push(() => nodes.kill());
+    const pool = executor({ redis: redis.url, queue: nodes.queue });
+    expect(await pool.run('slowSquare', 3)).toBe(9);
+    // With retries, a lost task would run again once Redis is back, and resolve.
+    const slow = pool.exec('sleep', [3_000, 'late'], { retries: 3 });
+    await sleep(300);
+    await redis.kill();
+    await sleep(300);
+    await redis.start();
+    const error = await slow.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect((error as RedisConnectionError).code).toBe('ERR_MANYHANDS_REDIS');
+    expect(await pool.run('slowSquare', 4)).toBe(16);
+  }, 60_000);
+
   it('Redis gone for good: tasks in flight reject after redisTimeout, new calls reject, close() returns', async () => {
     const redis = await ownRedis();
     const nodes = await startTestNodes(1, FAST_STALLS, redis.url);

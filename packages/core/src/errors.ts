@@ -3,6 +3,47 @@
  * A task's own thrown error is not wrapped: it reaches the caller rebuilt (see `error-codec.ts`).
  */
 
+/**
+ * A one-line description of any thrown value that never throws: `Name: message` for errors,
+ * `String(value)` when that works, else the value's type. For messages (`ModuleLoadError`'s
+ * reason, logs) and for host code that must describe what a task threw; getters that throw and
+ * Proxies whose traps throw are read inside a `try`.
+ *
+ * @example
+ * ```ts
+ * describeThrown(new RangeError('too big')); // 'RangeError: too big'
+ * describeThrown(Object.create(null));       // '[object]'
+ * ```
+ */
+export function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown;
+  try {
+    if (thrown instanceof Error) {
+      let name = 'Error';
+      try {
+        const own = thrown.name;
+        if (typeof own === 'string' && own) name = own;
+      } catch {
+        // keep 'Error'
+      }
+      try {
+        const message = thrown.message;
+        if (typeof message === 'string') return message ? `${name}: ${message}` : name;
+      } catch {
+        // no message to show
+      }
+      return name;
+    }
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws: describe it as a value
+  }
+  try {
+    return String(thrown);
+  } catch {
+    return thrown === null ? 'null' : `[${typeof thrown}]`;
+  }
+}
+
 /** Stable codes of manyhands' own errors. */
 export const ErrorCode = Object.freeze({
   ExecutorClosed: 'ERR_MANYHANDS_CLOSED',
@@ -15,12 +56,17 @@ export const ErrorCode = Object.freeze({
   WorkerExit: 'ERR_MANYHANDS_WORKER_EXIT',
   WorkerStart: 'ERR_MANYHANDS_WORKER_START',
   NotCloneable: 'ERR_MANYHANDS_NOT_CLONEABLE',
+  /** Raised by `@manyhands/bullmq` (`RedisConnectionError`); listed here so every code is. */
+  Redis: 'ERR_MANYHANDS_REDIS',
 } as const);
 
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error manyhands raises itself; `code` tells them apart. */
+/**
+ * Base class of every error manyhands raises itself, in core and in every backend package;
+ * `code` tells them apart. These errors are never retried by a call's `retries`.
+ */
 export class ManyhandsError extends Error {
   /** Stable machine-readable code, one of {@link ErrorCode}. */
   readonly code: ErrorCode;
@@ -109,7 +155,7 @@ export class ModuleLoadError extends ManyhandsError {
   readonly module: string;
 
   constructor(module: string, cause: unknown) {
-    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const why = describeThrown(cause);
     super(ErrorCode.ModuleLoad, `The task module ${module} failed to load: ${why}`, { cause });
     this.module = module;
   }

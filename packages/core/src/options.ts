@@ -4,9 +4,24 @@
  */
 import { availableParallelism } from 'node:os';
 
+/**
+ * The longest delay a Node timer can hold: 2^31 - 1 ms (about 24.8 days). Node fires a timer
+ * armed with more after 1 ms, so no timeout option may exceed it; `Infinity` means "no limit".
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Most workers one executor may have. Each is a thread or a process with its own heap; past a
+ * few per core they only add memory and scheduling cost, and thousands exhaust the machine.
+ */
+export const MAX_WORKERS = 1024;
+
 /** Options every executor accepts. */
 export interface ExecutorOptions {
-  /** Number of workers (default: `os.availableParallelism()`). */
+  /**
+   * Number of workers (default: `os.availableParallelism()`): an integer from 1 to
+   * {@link MAX_WORKERS} (1024), else `RangeError`.
+   */
   readonly workers?: number;
   /**
    * Most tasks running at once in one worker (default: unbounded). Sync tasks hold the worker's
@@ -14,9 +29,17 @@ export interface ExecutorOptions {
    * Lower it to bound, say, open sockets per worker.
    */
   readonly concurrency?: number;
-  /** Most tasks waiting for a worker (default: unbounded). Past it, calls reject with `QueueFullError`. */
+  /**
+   * Most tasks waiting for a worker (default: unbounded). Past it, calls reject with
+   * `QueueFullError`. An integer >= 1, or `Infinity`; `0` is a `RangeError` (it would refuse
+   * every call, even on an idle pool).
+   */
   readonly maxQueue?: number;
-  /** Stop a worker after this many idle milliseconds (default: never; idle workers never keep the process alive). */
+  /**
+   * Stop a worker after this many idle milliseconds (default: never; idle workers never keep
+   * the process alive). An integer from 0 to {@link MAX_TIMER_MS} (2^31 - 1), or `Infinity` for
+   * never; larger values are a `RangeError` (Node's timers cannot hold them).
+   */
   readonly idleTimeout?: number;
   /** Replace a worker after it has run this many tasks, like Python's `maxtasksperchild` (default: never). */
   readonly recycleAfter?: number;
@@ -31,14 +54,21 @@ export interface ResolvedOptions {
   readonly recycleAfter: number;
 }
 
-function checkCount(name: string, value: unknown, min: number, allowInfinity: boolean): void {
+function checkCount(
+  name: string,
+  value: unknown,
+  min: number,
+  allowInfinity: boolean,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new TypeError(`Option "${name}" must be a number, got ${describe(value)}.`);
   }
   if (value === Number.POSITIVE_INFINITY && allowInfinity) return;
-  if (!Number.isInteger(value) || value < min) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
     throw new RangeError(
-      `Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}, got ${value}.`,
+      `Option "${name}" must be an integer ${range}${allowInfinity ? ' or Infinity' : ''}, got ${value}.`,
     );
   }
 }
@@ -79,15 +109,18 @@ export function resolveOptions(
     idleTimeout: o.idleTimeout ?? Number.POSITIVE_INFINITY,
     recycleAfter: o.recycleAfter ?? Number.POSITIVE_INFINITY,
   };
-  checkCount('workers', resolved.workers, 1, false);
+  checkCount('workers', resolved.workers, 1, false, MAX_WORKERS);
   checkCount('concurrency', resolved.concurrency, 1, true);
-  checkCount('maxQueue', resolved.maxQueue, 0, true);
-  checkCount('idleTimeout', resolved.idleTimeout, 0, true);
+  checkCount('maxQueue', resolved.maxQueue, 1, true);
+  checkCount('idleTimeout', resolved.idleTimeout, 0, true, MAX_TIMER_MS);
   checkCount('recycleAfter', resolved.recycleAfter, 1, true);
   return resolved;
 }
 
-/** Validates per-call `timeout`, `signal` and `retries`. */
+/**
+ * Validates per-call `timeout`, `signal` and `retries`. `timeout` is milliseconds, > 0 and at
+ * most {@link MAX_TIMER_MS} (2^31 - 1), or `Infinity` for no limit; past that, `RangeError`.
+ */
 export function checkCallOptions(
   options: { timeout?: unknown; signal?: unknown; retries?: unknown } | undefined,
 ): void {
@@ -99,11 +132,40 @@ export function checkCallOptions(
     if (typeof options.timeout !== 'number' || Number.isNaN(options.timeout)) {
       throw new TypeError(`Option "timeout" must be a number, got ${describe(options.timeout)}.`);
     }
-    if (options.timeout <= 0)
-      throw new RangeError(`Option "timeout" must be > 0, got ${options.timeout}.`);
+    const timeout = options.timeout;
+    if (timeout <= 0 || (timeout > MAX_TIMER_MS && timeout !== Number.POSITIVE_INFINITY)) {
+      throw new RangeError(
+        `Option "timeout" must be > 0 and <= ${MAX_TIMER_MS} ms (about 24.8 days), or Infinity ` +
+          `for no limit, got ${timeout}.`,
+      );
+    }
   }
   if (options.retries !== undefined) checkCount('retries', options.retries, 0, false);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('Option "signal" must be an AbortSignal.');
   }
+}
+
+/**
+ * The delay to arm a timer with for a validated `timeout`/`idleTimeout`: `undefined` when there
+ * is no limit (`Infinity`, `undefined`, `NaN`), else `ms` kept within 1..{@link MAX_TIMER_MS},
+ * so a timer never overflows into Node's 1 ms fallback.
+ */
+export function safeTimerMs(ms: number | undefined): number | undefined {
+  if (ms === undefined || Number.isNaN(ms) || ms === Number.POSITIVE_INFINITY) return undefined;
+  return Math.min(Math.max(ms, 1), MAX_TIMER_MS);
+}
+
+/**
+ * `setTimeout(callback, ms)` that never overflows: returns `undefined` (no timer) when `ms` means
+ * no limit (see {@link safeTimerMs}). For the scheduler's call timeouts and idle timers.
+ *
+ * @example
+ * ```ts
+ * job.timer = armTimer(() => this.cancel(job, new TaskTimeoutError(task, timeout), true), timeout);
+ * ```
+ */
+export function armTimer(callback: () => void, ms: number | undefined): NodeJS.Timeout | undefined {
+  const delay = safeTimerMs(ms);
+  return delay === undefined ? undefined : setTimeout(callback, delay);
 }

@@ -23,6 +23,7 @@ import {
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 import type * as Tasks from './fixtures/tasks.js';
+import { hardeningCases } from './hardening-cases.js';
 import { runLoadCases } from './load-cases.js';
 
 /** The task module type of the fixtures. */
@@ -731,4 +732,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       }, 20_000);
     }
   });
+
+  hardeningCases(target);
 }

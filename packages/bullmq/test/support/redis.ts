@@ -1,7 +1,9 @@
 /**
- * Redis for the tests. `MANYHANDS_REDIS_URL` points at a server (`.ci/run` starts one); without
- * it the tests that need Redis are skipped with a message, unless the run requires Redis
- * (`MANYHANDS_REQUIRE_REDIS=1`, as `.ci/run` sets, or `CI`): then they fail.
+ * Redis for the tests. `MANYHANDS_REDIS_URL` names a server: `.ci/run` starts one, and without
+ * it the global setup (`global-redis.ts`) starts a private `redis-server` on a free loopback
+ * port when one is installed. With neither, the tests that need Redis are skipped with a note,
+ * unless the run requires Redis (`MANYHANDS_REQUIRE_REDIS=1`, as `.ci/run` sets, or `CI`): then
+ * they fail.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,14 +18,16 @@ const required = process.env.MANYHANDS_REQUIRE_REDIS === '1' || Boolean(process.
 if (!REDIS_URL) {
   if (required) {
     throw new Error(
-      'MANYHANDS_REDIS_URL is not set, but this run requires Redis (MANYHANDS_REQUIRE_REDIS or ' +
-        'CI is set): start redis-server and export its URL, as .ci/run does.',
+      'No Redis for the bullmq tests, but this run requires one (MANYHANDS_REQUIRE_REDIS or CI ' +
+        'is set): install redis-server (the tests then start a private one), or export ' +
+        'MANYHANDS_REDIS_URL, as .ci/run does.',
     );
   }
   console.warn(
-    '@manyhands/bullmq: MANYHANDS_REDIS_URL is not set, so the tests that need Redis are ' +
-      'skipped. Run `redis-server --port 6390 --save "" --appendonly no` and ' +
-      '`export MANYHANDS_REDIS_URL=redis://127.0.0.1:6390` to run them (.ci/run does).',
+    '@manyhands/bullmq: no redis-server is installed and MANYHANDS_REDIS_URL is not set, so ' +
+      'the tests that need Redis are skipped. Install redis-server (Debian: `apt-get install ' +
+      'redis-server`) and the tests start a private one on a free loopback port, or export ' +
+      'MANYHANDS_REDIS_URL=redis://127.0.0.1:PORT to use a running server.',
   );
 }
 
