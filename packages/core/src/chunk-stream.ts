@@ -341,6 +341,7 @@ export function openChunkStream(
   order: StreamOrder,
 ): ChunkStream {
   scheduler.assertOpen();
+  scheduler.assertQueueRoom();
   scheduler.assertTask(spec.task);
   if (spec.reducer !== undefined) scheduler.assertTask(spec.reducer);
   return new ChunkStream(scheduler, spec, inputs, options ?? {}, order.ordered);

@@ -49,9 +49,13 @@ export function withOptions(options: RunOptions): BrandedRunOptions {
 }
 
 function isBrandedOptions(value: unknown): value is BrandedRunOptions {
-  return (
-    typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as { [BRAND]?: unknown })[BRAND] === true;
+  } catch {
+    // A Proxy whose `get` trap throws is an argument (that will not clone), not options.
+    return false;
+  }
 }
 
 class PoolExecutor<M> implements Executor<M> {

@@ -15,6 +15,8 @@ export interface SlotView {
   readonly jobs: number;
   /** Estimated blocking work it holds, ms. */
   readonly load: number;
+  /** `map` chunks it holds that still need its thread (not awaiting IO). */
+  readonly chunks: number;
 }
 
 /** Limits of {@link pickWorker}. */
@@ -23,17 +25,29 @@ export interface PickLimits {
   readonly concurrency: number;
   /** Most estimated work a worker holds, beyond its first job. */
   readonly maxLoadMs: number;
+  /**
+   * Most `map` chunks needing its thread a worker holds: a chunk is sized to keep a worker
+   * busy for a while, so one running and one waiting suffice, and an estimate that is wrong
+   * (a costly stretch of the input) strands at most one chunk.
+   */
+  readonly maxChunks: number;
 }
 
 /**
- * Index of the worker that takes a job of estimated `cost`: the least loaded one with room, or
- * -1 when none has room.
+ * Index of the worker that takes a job of estimated `cost` (a `map` chunk when `isChunk`): the
+ * least loaded one with room, or -1 when none has room.
  */
-export function pickWorker(slots: readonly SlotView[], cost: number, limits: PickLimits): number {
+export function pickWorker(
+  slots: readonly SlotView[],
+  cost: number,
+  limits: PickLimits,
+  isChunk = false,
+): number {
   let best = -1;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i] as SlotView;
     if (!slot.available || slot.jobs >= limits.concurrency) continue;
+    if (isChunk && slot.chunks >= limits.maxChunks) continue;
     if (slot.jobs > 0 && slot.load + cost > limits.maxLoadMs) continue;
     const current = best < 0 ? undefined : (slots[best] as SlotView);
     if (

@@ -31,7 +31,7 @@ import { triageExit } from './exit-triage.js';
 import { createIdleSpinner, type IdleSpinner } from './idle-spin.js';
 import { JobQueue } from './job-queue.js';
 import { pickWorker, planSteal, type VictimView } from './load-balance.js';
-import type { ResolvedOptions } from './options.js';
+import { MAX_TIMER_MS, type ResolvedOptions } from './options.js';
 import {
   BRAND,
   JobKind,
@@ -48,6 +48,8 @@ import { WorkerSlot } from './worker-slot.js';
 
 /** Work a worker may hold beyond its first job, in estimated ms: about two map chunks. */
 const MAX_LOAD_MS = 6;
+/** `map` chunks a worker holds at once (one running, one waiting): see `load-balance.ts`. */
+const MAX_CHUNKS = 2;
 /** Least estimated work worth a steal (a steal costs a message or two). */
 const STEAL_MIN_MS = 1;
 /** How long a worker has to acknowledge a cancel before it is killed. */
@@ -56,8 +58,6 @@ const CANCEL_GRACE_MS = 100;
 const STOP_GRACE_MS = 5_000;
 /** How long a new worker has to load its module and say it is ready. */
 const START_TIMEOUT_MS = 30_000;
-/** Longest delay Node's timers take (longer ones fire at once). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One reply spinner per spin length, shared by every executor of this thread. */
 const spinners = new Map<number, IdleSpinner>();
@@ -103,6 +103,7 @@ interface Job {
   readonly reject: (error: unknown) => void;
   readonly enqueuedAt: number;
   cost: number;
+  chunk: boolean;
   settled: boolean;
   worker: Slot | undefined;
   seq: number;
@@ -179,6 +180,11 @@ export class Scheduler {
     if (this.state !== 'open') throw new ExecutorClosedError();
   }
 
+  /** Throws `QueueFullError` when the queue holds `maxQueue` jobs (a map may not start). */
+  assertQueueRoom(): void {
+    if (this.queued >= this.options.maxQueue) throw new QueueFullError(this.options.maxQueue);
+  }
+
   /** Throws `UnknownTaskError` at once when the module is loaded and lacks `task`. */
   assertTask(task: string): void {
     if (typeof task !== 'string') {
@@ -223,6 +229,7 @@ export class Scheduler {
         reject,
         enqueuedAt: performance.now(),
         cost: 0,
+        chunk: false,
         settled: false,
         worker: undefined,
         seq: 0,
@@ -331,6 +338,10 @@ export class Scheduler {
   private release(slot: Slot, job: Job): void {
     slot.held.delete(job.id);
     slot.load -= job.cost;
+    if (job.chunk) {
+      job.chunk = false;
+      slot.chunks--;
+    }
     if (slot.held.size === 0) slot.load = 0;
     job.worker = undefined;
     this.running--;
@@ -371,7 +382,11 @@ export class Scheduler {
 
   /** Hands queued jobs to workers with room, then sends each worker its batch. */
   private dispatch(): void {
-    const limits = { concurrency: this.options.concurrency, maxLoadMs: this.maxLoadMs };
+    const limits = {
+      concurrency: this.options.concurrency,
+      maxLoadMs: this.maxLoadMs,
+      maxChunks: MAX_CHUNKS,
+    };
     const dirty: Slot[] = [];
     for (let job = this.queue.peek(); job; job = this.queue.peek()) {
       if (job.settled) {
@@ -379,7 +394,8 @@ export class Scheduler {
         continue;
       }
       const cost = this.costOf(job.spec);
-      const index = pickWorker(this.slots, cost, limits);
+      const isChunk = job.spec.kind !== JobKind.Call && job.spec.kind !== JobKind.Fold;
+      const index = pickWorker(this.slots, cost, limits, isChunk);
       if (index < 0) break;
       const slot = this.slots[index] as Slot;
       this.queue.shift();
@@ -387,6 +403,8 @@ export class Scheduler {
       this.running++;
       job.worker = slot;
       job.cost = cost;
+      job.chunk = isChunk;
+      if (isChunk) slot.chunks++;
       job.seq = ++slot.dispatched;
       slot.held.set(job.id, job);
       slot.load += cost;
@@ -418,11 +436,15 @@ export class Scheduler {
     const victims: Slot[] = [];
     const views: VictimView[] = [];
     for (const slot of this.slots) {
-      if (slot.exited || slot.killReason || slot.load < STEAL_MIN_MS || slot.held.size < 2)
-        continue;
+      if (slot.exited || slot.killReason || slot.held.size < 2) continue;
       if (!slot.holeSettled()) continue;
+      // Costs as estimated now: a costly stretch of a map is known once its first chunk is back.
+      const jobs = [...slot.held.values()].map((job) => ({
+        seq: job.seq,
+        cost: job.cost > 0 ? this.costOf(job.spec) : 0,
+      }));
       victims.push(slot);
-      views.push({ jobs: [...slot.held.values()], started: slot.startedNow() });
+      views.push({ jobs, started: slot.startedNow() });
     }
     const plan = planSteal(views, STEAL_MIN_MS);
     if (!plan) return false;
@@ -687,6 +709,10 @@ export class Scheduler {
       this.estimates.learnBlock(job.spec.task, (pairs[i + 1] as number) / job.spec.items);
       slot.load = Math.max(0, slot.load - job.cost);
       job.cost = 0;
+      if (job.chunk) {
+        job.chunk = false;
+        slot.chunks--;
+      }
     }
     if (pairs.length > 0) this.schedulePump();
   }

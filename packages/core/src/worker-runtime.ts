@@ -67,8 +67,25 @@ interface TaskContext {
   controller: AbortController | undefined;
 }
 
-/** Marks an error thrown by one item of a chunk, with the item's index. */
-const CHUNK_INDEX = Symbol('manyhands.chunkIndex');
+/** What one item of a chunk threw, with the item's index. */
+interface ChunkFailure {
+  readonly index: number;
+  readonly error: unknown;
+}
+/** A WeakSet lookup never runs a thrown Proxy's traps, where reading a marker would. */
+const chunkFailures = new WeakSet<object>();
+
+function chunkFailure(index: number, error: unknown): ChunkFailure {
+  const failure = { index, error };
+  chunkFailures.add(failure);
+  return failure;
+}
+
+function asChunkFailure(thrown: unknown): ChunkFailure | undefined {
+  return typeof thrown === 'object' && thrown !== null && chunkFailures.has(thrown)
+    ? (thrown as ChunkFailure)
+    : undefined;
+}
 
 let currentContext: TaskContext | undefined;
 
@@ -262,9 +279,8 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       },
       (error: unknown) => {
         if (running.delete(id)) {
-          const index = (error as { [CHUNK_INDEX]?: number } | null)?.[CHUNK_INDEX];
-          const thrown = index === undefined ? error : (error as { error: unknown }).error;
-          fail(id, thrown, t0, blockMs, index);
+          const failure = asChunkFailure(error);
+          fail(id, failure ? failure.error : error, t0, blockMs, failure?.index);
         }
         drain();
       },
@@ -308,9 +324,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       if (isThenable(value)) settleAsync(id, context, value, t0, blockMs);
       else push([id, Outcome.Ok, value, blockMs, blockMs]);
     } catch (error) {
-      const index = (error as { [CHUNK_INDEX]?: number } | null)?.[CHUNK_INDEX];
-      if (index === undefined) fail(id, error, t0, performance.now() - t0);
-      else fail(id, (error as { error: unknown }).error, t0, performance.now() - t0, index);
+      const failure = asChunkFailure(error);
+      if (failure) fail(id, failure.error, t0, performance.now() - t0, failure.index);
+      else fail(id, error, t0, performance.now() - t0);
     } finally {
       currentContext = undefined;
       runningItem = -1;
@@ -328,7 +344,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       try {
         value = fn(items[i]);
       } catch (error) {
-        throw { [CHUNK_INDEX]: i, error };
+        throw chunkFailure(i, error);
       }
       if (isThenable(value)) {
         const index = i;
@@ -339,7 +355,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
               results[index] = v;
             },
             (error: unknown) => {
-              throw { [CHUNK_INDEX]: index, error };
+              throw chunkFailure(index, error);
             },
           ),
         );

@@ -11,6 +11,8 @@ import type { WorkerHandle } from './transport.js';
 /** What a slot needs of a job it holds. */
 export interface HeldJob {
   readonly id: number;
+  /** Whether it is a `map` chunk that still needs the worker's thread. */
+  chunk: boolean;
   /** Estimated blocking cost, ms; 0 once the job awaits IO. */
   cost: number;
   /** 1-based position among the jobs sent to this slot's worker. */
@@ -31,6 +33,8 @@ export class WorkerSlot<J extends HeldJob> {
   ready = false;
   /** Estimated blocking work held, ms. */
   load = 0;
+  /** `map` chunks held that still need the worker's thread (not awaiting IO). */
+  chunks = 0;
   /** Jobs sent so far (the last one's `seq`). */
   dispatched = 0;
   finished = 0;

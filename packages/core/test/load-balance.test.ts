@@ -1,26 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { pickWorker, planSteal } from '../src/load-balance.js';
 
-const limits = { concurrency: Number.POSITIVE_INFINITY, maxLoadMs: 6 };
+const limits = { concurrency: Number.POSITIVE_INFINITY, maxLoadMs: 6, maxChunks: 2 };
 
 describe('pickWorker', () => {
   it('picks the least loaded available worker', () => {
     const slots = [
-      { available: true, jobs: 2, load: 4 },
-      { available: true, jobs: 1, load: 1 },
-      { available: false, jobs: 0, load: 0 },
+      { available: true, jobs: 2, load: 4, chunks: 0 },
+      { available: true, jobs: 1, load: 1, chunks: 0 },
+      { available: false, jobs: 0, load: 0, chunks: 0 },
     ];
     expect(pickWorker(slots, 1, limits)).toBe(1);
   });
 
   it('always gives an empty worker one job, however costly; a busy one only within the limit', () => {
-    expect(pickWorker([{ available: true, jobs: 0, load: 0 }], 100, limits)).toBe(0);
-    expect(pickWorker([{ available: true, jobs: 1, load: 5 }], 2, limits)).toBe(-1);
+    expect(pickWorker([{ available: true, jobs: 0, load: 0, chunks: 0 }], 100, limits)).toBe(0);
+    expect(pickWorker([{ available: true, jobs: 1, load: 5, chunks: 0 }], 2, limits)).toBe(-1);
+  });
+
+  it('holds at most maxChunks map chunks per worker, whatever their estimate', () => {
+    const slot = { available: true, jobs: 2, load: 0, chunks: 2 };
+    expect(pickWorker([slot], 0, limits, true)).toBe(-1);
+    expect(pickWorker([slot], 0, limits, false)).toBe(0);
   });
 
   it('respects concurrency', () => {
     expect(
-      pickWorker([{ available: true, jobs: 1, load: 0 }], 0, { ...limits, concurrency: 1 }),
+      pickWorker([{ available: true, jobs: 1, load: 0, chunks: 0 }], 0, {
+        ...limits,
+        concurrency: 1,
+      }),
     ).toBe(-1);
   });
 });

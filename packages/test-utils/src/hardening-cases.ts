@@ -2,9 +2,6 @@
  * The hardening cases of the conformance suite (issue 9): task code, arguments and results that
  * try to kill or confuse the host. Whatever a task throws, returns or is given, the host lives,
  * every call settles with a value or a typed error, and the executor stays usable.
- *
- * Cases marked `it.skip` need a change in the worker runtime, the executor or the chunk stream
- * (named in each comment); they are written out so that change only has to flip them on.
  */
 import {
   type Executor,
@@ -78,10 +75,7 @@ export function hardeningCases(target: ConformanceTarget): void {
       expect(await pool.run('echo', 'alive')).toBe('alive');
     });
 
-    // Needs the worker runtime to read a thrown value's chunk index without running a Proxy's
-    // `get` trap: today `(error)?.[CHUNK_INDEX]` in runJob's catch and settleAsync's rejection
-    // handler throws, and the worker dies (WorkerExitError). See the report of issue 9.
-    it.skip('a thrown Proxy whose traps all throw rejects with a description, sync or async', async () => {
+    it('a thrown Proxy whose traps all throw rejects with a description, sync or async', async () => {
       const pool = make();
       for (const ms of [undefined, 1]) {
         const reason = await pool.run('throwHostileProxy', ms).catch((e: unknown) => e);
@@ -111,10 +105,7 @@ export function hardeningCases(target: ConformanceTarget): void {
       expect(await pool.run('echo', 'alive')).toBe('alive');
     });
 
-    // Needs executor.run() to test its last argument for the options brand without running a
-    // Proxy's `get` trap (a WeakSet of withOptions() objects, or a try): today run() throws
-    // synchronously instead of returning a promise. See the report of issue 9.
-    it.skip('run() with a Proxy as its last argument returns a promise that rejects with NotCloneableError', async () => {
+    it('run() with a Proxy as its last argument returns a promise that rejects with NotCloneableError', async () => {
       const pool = make();
       const trap = () => {
         throw new Error('hostile trap');
@@ -187,9 +178,7 @@ export function hardeningCases(target: ConformanceTarget): void {
       expect(() => target.create(TASKS, { maxQueue: 0 })).toThrow(/maxQueue/);
     });
 
-    // Needs map/imap/mapReduce to respect maxQueue: their chunks are submitted `internal`, which
-    // skips the QueueFullError check (scheduler.submit / chunk-stream).
-    it.skip('map respects maxQueue: a map started on a full queue rejects with QueueFullError', async () => {
+    it('map respects maxQueue: a map started on a full queue rejects with QueueFullError', async () => {
       const pool = make({ workers: 1, maxQueue: 1 });
       const queued = pool.run('sleep', 50, 'a');
       const mapping = pool.map('square', [1, 2, 3]);
@@ -230,15 +219,9 @@ export function hardeningCases(target: ConformanceTarget): void {
       await pool.run('echo', 'warm');
       await fc.assert(
         fc.asyncProperty(
-          // A thrown Proxy with a throwing `get` trap still kills the worker: see the skipped
-          // case above; drop this filter with that runtime change.
-          thrownRecipeArbitrary.filter(
-            (r) => !('value' in r && r.value.k === 'proxy' && r.value.trap === 'get'),
-          ),
+          thrownRecipeArbitrary,
           valueRecipeArbitrary,
-          // run() reads its last argument's brand outside a try: a Proxy with a throwing `get`
-          // trap makes it throw synchronously. See the skipped case above.
-          valueRecipeArbitrary.filter((r) => !(r.k === 'proxy' && r.trap === 'get')),
+          valueRecipeArbitrary,
           async (thrown, result, argument) => {
             const arg = realize(argument);
             let argClones = true;
