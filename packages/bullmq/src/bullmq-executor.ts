@@ -93,6 +93,8 @@ function sessionConfig(options: BullmqOptions, module: string): SessionConfig {
 
 class BullmqTransport implements Transport {
   readonly name = 'bullmq';
+  /** A lane is ready once a worker node serves the queue: nodes may come much later. */
+  readonly defaultStartTimeoutMs = Number.POSITIVE_INFINITY;
   /** A task stuck on a remote node cannot be stopped from here; its result is just dropped. */
   readonly canInterrupt = false;
   /**

@@ -43,6 +43,13 @@ export interface ExecutorOptions {
   readonly idleTimeout?: number;
   /** Replace a worker after it has run this many tasks, like Python's `maxtasksperchild` (default: never). */
   readonly recycleAfter?: number;
+  /**
+   * How long a new worker may take to load the task module, in ms (default 30,000; remote
+   * backends wait for a worker node by default). A worker not ready by then is stopped and the
+   * calls waiting for it reject with `WorkerStartError` naming the module (an import that never
+   * finishes, say). An integer from 1 to {@link MAX_TIMER_MS}, or `Infinity` to wait forever.
+   */
+  readonly startTimeout?: number;
 }
 
 /** {@link ExecutorOptions} with every default filled in. */
@@ -52,6 +59,8 @@ export interface ResolvedOptions {
   readonly maxQueue: number;
   readonly idleTimeout: number;
   readonly recycleAfter: number;
+  /** The caller's `startTimeout`, when given (the transport's default applies otherwise). */
+  readonly startTimeout: number | undefined;
 }
 
 function checkCount(
@@ -80,7 +89,14 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
-const knownOptions = new Set(['workers', 'concurrency', 'maxQueue', 'idleTimeout', 'recycleAfter']);
+const knownOptions = new Set([
+  'workers',
+  'concurrency',
+  'maxQueue',
+  'idleTimeout',
+  'recycleAfter',
+  'startTimeout',
+]);
 
 /**
  * Validates the common options and fills in defaults. `extraKeys` names the backend's own
@@ -108,12 +124,16 @@ export function resolveOptions(
     maxQueue: o.maxQueue ?? Number.POSITIVE_INFINITY,
     idleTimeout: o.idleTimeout ?? Number.POSITIVE_INFINITY,
     recycleAfter: o.recycleAfter ?? Number.POSITIVE_INFINITY,
+    startTimeout: o.startTimeout,
   };
   checkCount('workers', resolved.workers, 1, false, MAX_WORKERS);
   checkCount('concurrency', resolved.concurrency, 1, true);
   checkCount('maxQueue', resolved.maxQueue, 1, true);
   checkCount('idleTimeout', resolved.idleTimeout, 0, true, MAX_TIMER_MS);
   checkCount('recycleAfter', resolved.recycleAfter, 1, true);
+  if (resolved.startTimeout !== undefined) {
+    checkCount('startTimeout', resolved.startTimeout, 1, true, MAX_TIMER_MS);
+  }
   return resolved;
 }
 

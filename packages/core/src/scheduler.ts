@@ -56,7 +56,7 @@ const STEAL_MIN_MS = 1;
 const CANCEL_GRACE_MS = 100;
 /** How long a worker has to stop after a polite stop before it is killed. */
 const STOP_GRACE_MS = 5_000;
-/** How long a new worker has to load its module and say it is ready. */
+/** How long a new worker has to load its module and say it is ready, by default. */
 const START_TIMEOUT_MS = 30_000;
 
 /** One reply spinner per spin length, shared by every executor of this thread. */
@@ -578,20 +578,30 @@ export class Scheduler {
       );
       return false;
     }
-    slot.startTimer = setTimeout(() => {
-      slot.startTimer = undefined;
-      if (slot.ready || slot.exited) return;
-      const error = new WorkerStartError(
-        `the worker did not load ${this.init.module} within ${START_TIMEOUT_MS} ms (an import that never finishes?)`,
-      );
-      slot.loadError = undefined;
-      slot.startFailure = error;
-      this.failQueue(error);
-      this.kill(slot, 'it did not become ready in time');
-    }, START_TIMEOUT_MS);
-    slot.startTimer.unref();
+    const startTimeout =
+      this.options.startTimeout ?? this.transport.defaultStartTimeoutMs ?? START_TIMEOUT_MS;
+    if (Number.isFinite(startTimeout)) this.armStartTimer(slot, startTimeout);
     this.slots.push(slot);
     return true;
+  }
+
+  /** A worker not ready within `ms` is stopped, and what waits for it fails. */
+  private armStartTimer(slot: Slot, ms: number): void {
+    slot.startTimer = setTimeout(
+      () => {
+        slot.startTimer = undefined;
+        if (slot.ready || slot.exited) return;
+        const error = new WorkerStartError(
+          `the worker did not load ${this.init.module} within ${ms} ms (an import that never finishes?); raise the startTimeout option if it needs longer`,
+        );
+        slot.loadError = undefined;
+        slot.startFailure = error;
+        this.failQueue(error);
+        this.kill(slot, 'it did not become ready in time');
+      },
+      Math.min(MAX_TIMER_MS, ms),
+    );
+    slot.startTimer.unref();
   }
 
   private onMessage(slot: Slot, raw: unknown): void {

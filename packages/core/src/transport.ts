@@ -65,6 +65,11 @@ export interface Transport {
    * from the workers. Leave unset where it cannot help (same thread, a network hop).
    */
   readonly replySpinMs?: number;
+  /**
+   * How long a worker may take to become ready when the caller sets no `startTimeout`
+   * (default 30,000 ms). `Infinity` for transports whose workers are nodes that may come later.
+   */
+  readonly defaultStartTimeoutMs?: number;
   /** Starts one worker that runs core's worker runtime with `init`. May throw. */
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
 }

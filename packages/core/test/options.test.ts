@@ -17,7 +17,18 @@ describe('resolveOptions', () => {
       maxQueue: Number.POSITIVE_INFINITY,
       idleTimeout: Number.POSITIVE_INFINITY,
       recycleAfter: Number.POSITIVE_INFINITY,
+      startTimeout: undefined,
     });
+  });
+
+  it('startTimeout is an integer from 1 to 2^31 - 1 ms, or Infinity', () => {
+    expect(resolveOptions({ startTimeout: 500 }).startTimeout).toBe(500);
+    expect(resolveOptions({ startTimeout: Number.POSITIVE_INFINITY }).startTimeout).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(() => resolveOptions({ startTimeout: 0 })).toThrow(RangeError);
+    expect(() => resolveOptions({ startTimeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => resolveOptions({ startTimeout: '1' })).toThrow(TypeError);
   });
 
   it('accepts backend keys it is told about and rejects others', () => {

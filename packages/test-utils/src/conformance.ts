@@ -25,6 +25,7 @@ import { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 import type * as Tasks from './fixtures/tasks.js';
 import { hardeningCases } from './hardening-cases.js';
 import { runLoadCases } from './load-cases.js';
+import { runStartCases } from './start-cases.js';
 
 /** The task module type of the fixtures. */
 export type FixtureTasks = typeof Tasks;
@@ -101,6 +102,13 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   });
 
   runLoadCases({ name: target.name, make: (options) => make(options), ownsWorkers });
+  if (ownsWorkers) {
+    runStartCases({
+      name: target.name,
+      make: (options, module) => make(options, module),
+      liveWorkers: () => target.liveWorkers(),
+    });
+  }
 
   describe(`${target.name}: results`, () => {
     it('round-trips every structured-cloneable type', async () => {

@@ -2,7 +2,13 @@
 
 /** URL of a fixture module in `dist/fixtures/` (e.g. `fixtureUrl('tasks')`). */
 export function fixtureUrl(
-  name: 'tasks' | 'throws-on-load' | 'process-tasks' | 'exit-marker',
+  name:
+    | 'tasks'
+    | 'throws-on-load'
+    | 'hangs-on-load'
+    | 'rejects-on-load'
+    | 'process-tasks'
+    | 'exit-marker',
 ): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
 }
