@@ -141,7 +141,9 @@ describeWithRedis('bullmq: worker nodes failing', () => {
   it('SIGTERM past --grace: a node hands its jobs back; another node runs them', async () => {
     const cluster = await nodes(1, [...FAST_STALLS, '--grace', '100']);
     const pool = executor(cluster);
-    const running = pool.run('sleepThenPid', 1_500);
+    // Long enough that the first node cannot finish it while the second one starts (a loaded
+    // machine takes seconds to start a node): only the hand-back can get it to the second.
+    const running = pool.run('sleepThenPid', 6_000);
     const first = await busyNodePid(cluster.queue);
     const [second] = await cluster.add(1);
     process.kill(first, 'SIGTERM');
