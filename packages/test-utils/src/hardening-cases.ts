@@ -213,6 +213,22 @@ export function hardeningCases(target: ConformanceTarget): void {
     });
   });
 
+  if (target.isolated) {
+    describe(`${target.name}: hardening: the wire`, () => {
+      it('messages with the pool’s brand and a malformed body are dropped: the host lives, later calls work', async () => {
+        const pool = make();
+        expect(await pool.run('forgeWireMessages')).toBe('forged');
+        // A forged `ready` with no task list must not make later calls fail as unknown tasks.
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => pool.run('forgeWireMessages').then(() => i)),
+        );
+        expect(results).toStrictEqual(Array.from({ length: 20 }, (_, i) => i));
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+        expect(await pool.map('square', [1, 2, 3])).toStrictEqual([1, 4, 9]);
+      });
+    });
+  }
+
   describe(`${target.name}: hardening: properties`, () => {
     it('arbitrary thrown values, arguments and results: every call settles with a value or a typed error; the executor stays usable', async () => {
       const pool = make();
