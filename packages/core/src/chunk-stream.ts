@@ -55,7 +55,7 @@ interface Entry {
 /** What a stream runs. */
 export interface StreamSpec {
   readonly task: string;
-  readonly kind: typeof JobKind.Chunk | typeof JobKind.ChunkReduce;
+  readonly kind: typeof JobKind.Chunk | typeof JobKind.SpreadChunk | typeof JobKind.ChunkReduce;
   readonly reducer?: string;
 }
 

@@ -103,14 +103,32 @@ class PoolExecutor<M> implements Executor<M> {
     }) as Promise<TaskResult<M, K>>;
   }
 
-  async map<K extends MappableTask<M>>(
+  map<K extends MappableTask<M>>(
     task: K,
     inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
     options?: MapOptions,
   ): Promise<TaskResult<M, K>[]> {
+    return this.collect(task, JobKind.Chunk, inputs, options) as Promise<TaskResult<M, K>[]>;
+  }
+
+  starmap<K extends TaskName<M>>(
+    task: K,
+    inputs: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<M, K>[]> {
+    return this.collect(task, JobKind.SpreadChunk, inputs, options) as Promise<TaskResult<M, K>[]>;
+  }
+
+  /** `map` and `starmap`: every result, in input order. */
+  private async collect(
+    task: string,
+    kind: typeof JobKind.Chunk | typeof JobKind.SpreadChunk,
+    inputs: unknown,
+    options: MapOptions | undefined,
+  ): Promise<unknown[]> {
     checkCallOptions(options);
     // Chunks are taken as they finish (a slow one does not hold up the rest) and put in place.
-    const stream = openChunkStream(this.scheduler, { task, kind: JobKind.Chunk }, inputs, options, {
+    const stream = openChunkStream(this.scheduler, { task, kind }, inputs, options, {
       ordered: false,
     });
     const chunks: FinishedChunk[] = [];
@@ -125,29 +143,49 @@ class PoolExecutor<M> implements Executor<M> {
     }
     // Nearly in order already: the sort is cheap, and pushing keeps the array packed.
     chunks.sort((a, b) => a.offset - b.offset);
-    const results: TaskResult<M, K>[] = [];
+    const results: unknown[] = [];
     for (const chunk of chunks) {
-      const values = chunk.value as TaskResult<M, K>[];
-      for (let i = 0; i < values.length; i++) results.push(values[i] as TaskResult<M, K>);
+      const values = chunk.value as unknown[];
+      for (let i = 0; i < values.length; i++) results.push(values[i]);
     }
     return results;
   }
 
-  async *imap<K extends MappableTask<M>>(
+  imap<K extends MappableTask<M>>(
     task: K,
     inputs: Iterable<TaskInput<M, K>> | AsyncIterable<TaskInput<M, K>>,
     options?: IMapOptions,
   ): AsyncIterableIterator<TaskResult<M, K>> {
+    return this.iterate(task, JobKind.Chunk, inputs, options) as AsyncIterableIterator<
+      TaskResult<M, K>
+    >;
+  }
+
+  istarmap<K extends TaskName<M>>(
+    task: K,
+    inputs: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>,
+    options?: IMapOptions,
+  ): AsyncIterableIterator<TaskResult<M, K>> {
+    return this.iterate(task, JobKind.SpreadChunk, inputs, options) as AsyncIterableIterator<
+      TaskResult<M, K>
+    >;
+  }
+
+  /** `imap` and `istarmap`: results as they are read, in order or as they finish. */
+  private async *iterate(
+    task: string,
+    kind: typeof JobKind.Chunk | typeof JobKind.SpreadChunk,
+    inputs: unknown,
+    options: IMapOptions | undefined,
+  ): AsyncIterableIterator<unknown> {
     checkCallOptions(options);
     const ordered = options?.ordered ?? true;
-    const stream = openChunkStream(this.scheduler, { task, kind: JobKind.Chunk }, inputs, options, {
-      ordered,
-    });
+    const stream = openChunkStream(this.scheduler, { task, kind }, inputs, options, { ordered });
     try {
       for (;;) {
         const chunk = await stream.next();
         if (!chunk) return;
-        yield* chunk.value as TaskResult<M, K>[];
+        yield* chunk.value as unknown[];
       }
     } finally {
       stream.end();

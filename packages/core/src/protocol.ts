@@ -19,6 +19,8 @@ export const JobKind = Object.freeze({
   ChunkReduce: 2,
   /** Fold values with a reducer (no task): the last step of a map-reduce. */
   Fold: 3,
+  /** `task(...item)` for each item (an argument list) of a chunk: `starmap`. */
+  SpreadChunk: 4,
 } as const);
 /** One of {@link JobKind}'s values. */
 export type JobKind = (typeof JobKind)[keyof typeof JobKind];

@@ -132,6 +132,29 @@ export interface Executor<M> extends AsyncDisposable {
   ): Promise<TaskResult<M, K>[]>;
 
   /**
+   * Like `map`, with each input an argument list spread into the task, like Python's
+   * `Pool.starmap`: `starmap('add', [[1, 2], [3, 4]])` is `[add(1, 2), add(3, 4)]`. Each tuple
+   * is typed from the task's parameters.
+   *
+   * @example
+   * ```ts
+   * const sums = await pool.starmap('add', [[1, 2], [3, 4]]); // [3, 7]
+   * ```
+   */
+  starmap<K extends TaskName<M>>(
+    task: K,
+    inputs: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<M, K>[]>;
+
+  /** Like `imap`, with each input an argument list spread into the task (`istarmap`). */
+  istarmap<K extends TaskName<M>>(
+    task: K,
+    inputs: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>,
+    options?: IMapOptions,
+  ): AsyncIterableIterator<TaskResult<M, K>>;
+
+  /**
    * Python's `imap` / `imap_unordered`: results as an async iterable, with a bounded number of
    * chunks in flight, so an endless input streams in constant memory.
    */

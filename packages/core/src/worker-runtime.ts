@@ -318,7 +318,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
             ? fold(reducer as AnyFn, payload, 0, job[5])
             : fold(reducer as AnyFn, payload, 1, payload[0]);
       } else {
-        value = runChunk(fn as AnyFn, payload, reducer);
+        value = runChunk(fn as AnyFn, payload, reducer, kind === JobKind.SpreadChunk);
       }
       const blockMs = performance.now() - t0;
       if (isThenable(value)) settleAsync(id, context, value, t0, blockMs);
@@ -334,7 +334,12 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   };
 
   /** Runs a chunk; sync when every item is, else a promise. Errors carry the item's index. */
-  const runChunk = (fn: AnyFn, items: readonly unknown[], reducer: AnyFn | undefined): unknown => {
+  const runChunk = (
+    fn: AnyFn,
+    items: readonly unknown[],
+    reducer: AnyFn | undefined,
+    spread: boolean,
+  ): unknown => {
     const n = items.length;
     const results = new Array<unknown>(n);
     let pending: Promise<unknown>[] | undefined;
@@ -342,7 +347,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       let value: unknown;
       runningItem = i;
       try {
-        value = fn(items[i]);
+        if (!spread) value = fn(items[i]);
+        else if (Array.isArray(items[i])) value = fn(...(items[i] as unknown[]));
+        else throw new TypeError(`starmap inputs must be argument arrays, got ${typeof items[i]}.`);
       } catch (error) {
         throw chunkFailure(i, error);
       }

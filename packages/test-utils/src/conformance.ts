@@ -180,6 +180,26 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       expect(await Promise.all([factorial, squares])).toStrictEqual([120n, [1, 4]]);
     });
 
+    it('starmap and istarmap spread each input tuple into the task, typed from its parameters', async () => {
+      const pool = make();
+      const pairs = Array.from({ length: 1_000 }, (_, i): [number, number] => [i, 2 * i]);
+      const sums = pool.starmap('add', pairs);
+      expectTypeOf(sums).resolves.toEqualTypeOf<number[]>();
+      expect(await sums).toStrictEqual(pairs.map(([a, b]) => a + b));
+      const streamed: number[] = [];
+      for await (const v of pool.istarmap('add', pairs, { ordered: false })) streamed.push(v);
+      expect(streamed.sort((a, b) => a - b)).toStrictEqual(pairs.map(([a, b]) => a + b));
+      expect(await pool.starmap('sleep', [[1, 'x'] as [number, string]])).toStrictEqual(['x']);
+      // @ts-expect-error: a tuple that does not match the task's parameters
+      await pool.starmap('add', [['1', 2]]).catch(() => {});
+      // An input that is not an argument list rejects the starmap with that input's index.
+      const error = await pool
+        .starmap('add', [[1, 2], 3 as unknown as [number, number]])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(failedInputIndex(error)).toBe(1);
+    });
+
     it('lets async tasks share a worker: a pending task does not block others', async () => {
       const pool = make({ workers: 1 });
       const slow = pool.run('sleep', 60_000);
