@@ -1,10 +1,16 @@
 /**
- * The worker side of the process backends (child_process, cluster): maps the IPC channel
- * (`process.send` / `process.on('message')`) onto core's worker runtime, flushes every reply and
- * the worker's own output before it exits, and makes sure a worker never outlives its host.
+ * The worker side of the process backends (child_process, cluster): maps the data channel
+ * (`process-channel.ts`: frames read from fd 3, written synchronously to it) onto core's worker
+ * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
+ * worker never outlives its host (Node's IPC channel closes when the host goes).
  */
+import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { decodeFrameBody, encodeFrame } from './frame-codec.js';
+import { createFrameReader } from './frame-reader.js';
+import { createSyncFrameWriter } from './frame-writer-sync.js';
 import { createIdleSpinner } from './idle-spin.js';
+import { PROCESS_CHANNEL_FD } from './process-channel.js';
 import type { WorkerPort } from './worker-runtime.js';
 
 /**
@@ -13,8 +19,13 @@ import type { WorkerPort } from './worker-runtime.js';
  * receive to poll (worker_threads do); see `idle-spin.ts`.
  */
 const IDLE_SPIN_MS = 0.25;
-/** Longest wait for unsent replies and buffered output before an exiting worker exits anyway. */
+/** Longest wait for buffered output before an exiting worker exits anyway. */
 const EXIT_FLUSH_LIMIT_MS = 2_000;
+/**
+ * Longest wait for a busy host to take a synchronous message (`postSync`, or what is still
+ * queued when the process exits) before the worker gives up on it.
+ */
+const SYNC_WRITE_LIMIT_MS = 2_000;
 /** How often the orphan watchdog checks that the host is still the parent. */
 const ORPHAN_CHECK_MS = 500;
 
@@ -61,12 +72,32 @@ function flushOutput(done: () => void): void {
 }
 
 /**
- * The {@link WorkerPort} of a worker process started with an IPC channel (`child_process.fork`
- * or `cluster.fork`, with `serialization: 'advanced'` so messages are structured clones).
+ * Opens the data channel's read side. The socket owns the descriptor (and makes it
+ * non-blocking); writes go straight to the descriptor, synchronously.
+ */
+function openChannel(): Socket {
+  try {
+    return new Socket({ fd: PROCESS_CHANNEL_FD, readable: true, writable: true });
+  } catch (cause) {
+    throw new Error(
+      `A manyhands process worker needs its data channel at fd ${PROCESS_CHANNEL_FD}: start it through its executor.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The {@link WorkerPort} of a worker process started by a process backend (`child_process.fork`
+ * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fd 3, an IPC channel
+ * after it).
  *
- * Besides carrying messages it: exits only once every reply has been written and stdout/stderr
- * are flushed; exits when the channel closes (the host closed it or died); and starts a small
- * watchdog thread that kills the process if the host dies while a task holds the main thread.
+ * Messages travel as frames on the data channel: `post` encodes at once (so it throws
+ * synchronously when a message cannot be cloned) and writes at the end of the turn, coalesced;
+ * `postSync` writes before it returns, after anything posted earlier, so a message posted from
+ * a `process.on('exit')` handler still reaches the host. Besides that the port: writes what is
+ * queued when the process exits; exits only once stdout/stderr are flushed after a graceful
+ * stop; exits when the host closes either channel or dies; and starts a small watchdog thread
+ * that kills the process if the host dies while a task holds the main thread.
  *
  * @example
  * ```ts
@@ -80,10 +111,9 @@ export function createProcessPort(): WorkerPort {
       'A manyhands process worker needs an IPC channel: start it with child_process.fork or cluster.fork.',
     );
   }
-  const send = process.send.bind(process);
+  const channel = openChannel();
+  const writer = createSyncFrameWriter(PROCESS_CHANNEL_FD);
   const ppid = process.ppid;
-  let unsent = 0;
-  let exiting = false;
   let watchdogStarted = false;
   let exitScheduled = false;
 
@@ -94,40 +124,45 @@ export function createProcessPort(): WorkerPort {
     setTimeout(() => process.exit(0), EXIT_FLUSH_LIMIT_MS);
   };
 
-  const onSent = (): void => {
-    if (--unsent === 0 && exiting) exitNow();
-  };
-
   const spinner = createIdleSpinner(IDLE_SPIN_MS);
 
+  // Whatever way the process ends, what was posted goes out first.
+  process.on('exit', () => writer.flushSync(SYNC_WRITE_LIMIT_MS));
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
-  process.once('disconnect', () => {
-    exiting = true;
-    exitNow();
-  });
+  process.once('disconnect', exitNow);
+  channel.once('end', exitNow);
+  channel.on('error', exitNow);
+
+  const started = (): void => {
+    spinner.keepHot();
+    if (!watchdogStarted) {
+      // After the first message ('ready'), so it costs nothing on the way to readiness.
+      watchdogStarted = true;
+      setImmediate(startOrphanWatchdog, ppid);
+    }
+  };
 
   return {
     post(message) {
       // Throws synchronously when the message cannot be serialized: the runtime relies on it.
-      send(message, undefined, undefined, onSent);
-      unsent++;
-      spinner.keepHot();
-      if (!watchdogStarted) {
-        // After the first message ('ready'), so it costs nothing on the way to readiness.
-        watchdogStarted = true;
-        setImmediate(startOrphanWatchdog, ppid);
-      }
+      writer.write(encodeFrame(message));
+      started();
+    },
+    postSync(message) {
+      writer.write(encodeFrame(message));
+      writer.flushSync(SYNC_WRITE_LIMIT_MS);
+      started();
     },
     onMessage(handler) {
-      process.on('message', (message: unknown) => {
-        handler(message);
+      const reader = createFrameReader((body) => {
+        handler(decodeFrameBody(body));
         spinner.keepHot();
       });
+      channel.on('data', (chunk: Buffer) => reader.push(chunk));
     },
     exit() {
-      if (exiting) return;
-      exiting = true;
-      if (unsent === 0) exitNow();
+      writer.flushSync();
+      exitNow();
     },
   };
 }

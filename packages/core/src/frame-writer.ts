@@ -1,0 +1,47 @@
+/**
+ * The host's side of writing frames to a worker's channel: frames sent in one turn of the event
+ * loop go out together, in one write (small frames copied into one buffer, large ones handed to
+ * a single vectored write as they are), when the turn's synchronous code is done. Writes never
+ * block the host: the socket queues what the pipe cannot take yet.
+ */
+import type { Socket } from 'node:net';
+
+/** Frames up to this many bytes in all are merged into one buffer before the write. */
+const MERGE_LIMIT_BYTES = 64 * 1024;
+
+/** See {@link createSocketFrameWriter}. */
+export interface SocketFrameWriter {
+  /** Queues one encoded frame; it is written at the end of the current turn. */
+  write(frame: Buffer): void;
+}
+
+/** A writer of frames onto `socket`; frames for a destroyed socket are dropped. */
+export function createSocketFrameWriter(socket: Socket): SocketFrameWriter {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+
+  const flush = (): void => {
+    const frames = pending;
+    const bytes = pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    if (socket.destroyed || !socket.writable) return;
+    if (frames.length === 1) {
+      socket.write(frames[0] as Buffer);
+    } else if (bytes <= MERGE_LIMIT_BYTES) {
+      socket.write(Buffer.concat(frames, bytes));
+    } else {
+      socket.cork();
+      for (const frame of frames) socket.write(frame);
+      socket.uncork();
+    }
+  };
+
+  return {
+    write(frame) {
+      if (pending.length === 0) queueMicrotask(flush);
+      pending.push(frame);
+      pendingBytes += frame.length;
+    },
+  };
+}
