@@ -19,8 +19,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** See {@link createSyncFrameWriter}. */
 export interface SyncFrameWriter {
-  /** Queues one encoded frame; it is written at the end of the current turn. */
-  write(frame: Buffer): void;
+  /** Queues one encoded frame (its pieces); it is written at the end of the current turn. */
+  write(frame: readonly Buffer[]): void;
   /**
    * Writes every queued frame now. Waits at most `limitMs` for a full pipe to take them
    * (unbounded by default); returns whether everything was written.
@@ -88,8 +88,10 @@ export function createSyncFrameWriter(fd: number): SyncFrameWriter {
 
   return {
     write(frame) {
-      pending.push(frame);
-      pendingBytes += frame.length;
+      for (const piece of frame) {
+        pending.push(piece);
+        pendingBytes += piece.length;
+      }
       if (!scheduled) {
         scheduled = true;
         queueMicrotask(() => {

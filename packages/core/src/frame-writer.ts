@@ -11,8 +11,8 @@ const MERGE_LIMIT_BYTES = 64 * 1024;
 
 /** See {@link createSocketFrameWriter}. */
 export interface SocketFrameWriter {
-  /** Queues one encoded frame; it is written at the end of the current turn. */
-  write(frame: Buffer): void;
+  /** Queues one encoded frame (its pieces); it is written at the end of the current turn. */
+  write(frame: readonly Buffer[]): void;
 }
 
 /** A writer of frames onto `socket`; frames for a destroyed socket are dropped. */
@@ -21,18 +21,18 @@ export function createSocketFrameWriter(socket: Socket): SocketFrameWriter {
   let pendingBytes = 0;
 
   const flush = (): void => {
-    const frames = pending;
+    const pieces = pending;
     const bytes = pendingBytes;
     pending = [];
     pendingBytes = 0;
     if (socket.destroyed || !socket.writable) return;
-    if (frames.length === 1) {
-      socket.write(frames[0] as Buffer);
+    if (pieces.length === 1) {
+      socket.write(pieces[0] as Buffer);
     } else if (bytes <= MERGE_LIMIT_BYTES) {
-      socket.write(Buffer.concat(frames, bytes));
+      socket.write(Buffer.concat(pieces, bytes));
     } else {
       socket.cork();
-      for (const frame of frames) socket.write(frame);
+      for (const piece of pieces) socket.write(piece);
       socket.uncork();
     }
   };
@@ -40,8 +40,10 @@ export function createSocketFrameWriter(socket: Socket): SocketFrameWriter {
   return {
     write(frame) {
       if (pending.length === 0) queueMicrotask(flush);
-      pending.push(frame);
-      pendingBytes += frame.length;
+      for (const piece of frame) {
+        pending.push(piece);
+        pendingBytes += piece.length;
+      }
     },
   };
 }
