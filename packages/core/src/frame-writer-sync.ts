@@ -1,16 +1,17 @@
 /**
  * The worker's side of writing frames to its host: synchronous writes on the channel's file
- * descriptor, so that once a flush returns the bytes are in the pipe and reach the host even if
- * the process ends right after (`process.exit` from a task, an uncaught exception). Frames
- * posted in one turn are coalesced into one write at the end of the turn's synchronous code;
- * `flushSync` writes them at once. When the pipe is full (the host is busy), the write waits
- * for it without spinning: short sleeps, growing.
+ * descriptor, made at once, so that when a write returns the bytes are in the pipe and reach
+ * the host even if the process ends right after (`process.exit` from a task, an uncaught
+ * exception), and a long batch of jobs still delivers the results it flushes midway. (The
+ * worker runtime already puts many results in one message.) When the pipe is full (the host is
+ * busy), a write waits for it without spinning: short sleeps, growing.
  */
 import { writeSync, writevSync } from 'node:fs';
 
-/** Frames up to this many bytes in all are merged into one buffer before the write. */
+/** Pieces up to this many bytes in all are merged into one buffer before the write. */
 const MERGE_LIMIT_BYTES = 64 * 1024;
-/** Longest sleep between two attempts to write into a full pipe, in ms. */
+/** First and longest sleep between two attempts to write into a full pipe, in ms. */
+const FIRST_BACKOFF_MS = 0.01;
 const MAX_BACKOFF_MS = 0.1;
 /** Errors that mean the host end is gone: nothing written any more can be delivered. */
 const GONE = new Set(['EPIPE', 'ECONNRESET', 'EBADF', 'ENOTCONN']);
@@ -19,35 +20,41 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** See {@link createSyncFrameWriter}. */
 export interface SyncFrameWriter {
-  /** Queues one encoded frame (its pieces); it is written at the end of the current turn. */
-  write(frame: readonly Buffer[]): void;
   /**
-   * Writes every queued frame now. Waits at most `limitMs` for a full pipe to take them
-   * (unbounded by default); returns whether everything was written.
+   * Writes one encoded frame (its pieces) now, after anything an earlier write left over.
+   * Waits at most `limitMs` for a full pipe (unbounded by default); returns whether everything
+   * is in the pipe. What is left is kept, and written first by the next call.
    */
-  flushSync(limitMs?: number): boolean;
-  /** Whether the host end is gone (a write failed with EPIPE or alike). */
+  write(frame: readonly Buffer[], limitMs?: number): boolean;
+  /** Writes what an earlier bounded write left over; same `limitMs` and result as `write`. */
+  flush(limitMs?: number): boolean;
+  /** Whether the host end is gone (a write failed with EPIPE or alike); writes are dropped. */
   readonly broken: boolean;
 }
 
 /** A writer of frames onto the (non-blocking) file descriptor `fd`. */
 export function createSyncFrameWriter(fd: number): SyncFrameWriter {
+  /** Pieces not yet written, in order; the first may be the rest of a partly written one. */
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let scheduled = false;
   let broken = false;
 
-  /** Writes all of `buffers`, retrying partial writes and waiting while the pipe is full. */
-  const writeAll = (buffers: Buffer[], deadline: number): boolean => {
-    let backoff = 0.01;
-    let first = 0;
-    while (first < buffers.length) {
+  const flush = (limitMs = Number.POSITIVE_INFINITY): boolean => {
+    if (broken) {
+      pending = [];
+      pendingBytes = 0;
+      return false;
+    }
+    if (pending.length > 1 && pendingBytes <= MERGE_LIMIT_BYTES) {
+      pending = [Buffer.concat(pending, pendingBytes)];
+    }
+    const deadline = performance.now() + limitMs;
+    let backoff = FIRST_BACKOFF_MS;
+    while (pending.length > 0) {
       let written: number;
       try {
         written =
-          first === buffers.length - 1
-            ? writeSync(fd, buffers[first] as Buffer)
-            : writevSync(fd, first === 0 ? buffers : buffers.slice(first));
+          pending.length === 1 ? writeSync(fd, pending[0] as Buffer) : writevSync(fd, pending);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
@@ -58,48 +65,35 @@ export function createSyncFrameWriter(fd: number): SyncFrameWriter {
         }
         if (code !== undefined && GONE.has(code)) {
           broken = true;
+          pending = [];
+          pendingBytes = 0;
           return false;
         }
         throw error;
       }
-      backoff = 0.01;
-      // Drop what was written, keep the rest (a partial write ends mid-buffer).
-      while (first < buffers.length && written >= (buffers[first] as Buffer).length) {
-        written -= (buffers[first] as Buffer).length;
-        first++;
+      backoff = FIRST_BACKOFF_MS;
+      pendingBytes -= written;
+      // Drop what was written, keep the rest (a partial write ends mid-piece).
+      let done = 0;
+      while (done < pending.length && written >= (pending[done] as Buffer).length) {
+        written -= (pending[done] as Buffer).length;
+        done++;
       }
-      if (written > 0) buffers[first] = (buffers[first] as Buffer).subarray(written);
+      if (done > 0) pending = pending.slice(done);
+      if (written > 0) pending[0] = (pending[0] as Buffer).subarray(written);
     }
     return true;
   };
 
-  const flushSync = (limitMs = Number.POSITIVE_INFINITY): boolean => {
-    scheduled = false;
-    if (pending.length === 0) return true;
-    const frames = pending;
-    const bytes = pendingBytes;
-    pending = [];
-    pendingBytes = 0;
-    if (broken) return false;
-    const buffers =
-      frames.length > 1 && bytes <= MERGE_LIMIT_BYTES ? [Buffer.concat(frames, bytes)] : frames;
-    return writeAll(buffers, performance.now() + limitMs);
-  };
-
   return {
-    write(frame) {
+    write(frame, limitMs) {
       for (const piece of frame) {
         pending.push(piece);
         pendingBytes += piece.length;
       }
-      if (!scheduled) {
-        scheduled = true;
-        queueMicrotask(() => {
-          if (scheduled) flushSync();
-        });
-      }
+      return flush(limitMs);
     },
-    flushSync,
+    flush,
     get broken() {
       return broken;
     },

@@ -91,12 +91,12 @@ function openChannel(): Socket {
  * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fd 3, an IPC channel
  * after it).
  *
- * Messages travel as frames on the data channel: `post` encodes at once (so it throws
- * synchronously when a message cannot be cloned) and writes at the end of the turn, coalesced;
- * `postSync` writes before it returns, after anything posted earlier, so a message posted from
- * a `process.on('exit')` handler still reaches the host. Besides that the port: writes what is
- * queued when the process exits; exits only once stdout/stderr are flushed after a graceful
- * stop; exits when the host closes either channel or dies; and starts a small watchdog thread
+ * Messages travel as frames on the data channel, written synchronously: when `post` returns,
+ * the message is in the pipe (it throws synchronously when a message cannot be cloned), so one
+ * posted right before `process.exit` still reaches the host. `postSync` does the same but waits
+ * at most 2 s for a host that does not read, for `process.on('exit')` handlers and
+ * `uncaughtExceptionMonitor`. Besides that the port: exits only once stdout/stderr are flushed
+ * after a graceful stop; exits when the host closes either channel or dies; and starts a small watchdog thread
  * that kills the process if the host dies while a task holds the main thread.
  *
  * @example
@@ -126,8 +126,8 @@ export function createProcessPort(): WorkerPort {
 
   const spinner = createIdleSpinner(IDLE_SPIN_MS);
 
-  // Whatever way the process ends, what was posted goes out first.
-  process.on('exit', () => writer.flushSync(SYNC_WRITE_LIMIT_MS));
+  // What a bounded write left over still goes out, whatever way the process ends.
+  process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
   process.once('disconnect', exitNow);
   channel.once('end', exitNow);
@@ -149,8 +149,8 @@ export function createProcessPort(): WorkerPort {
       started();
     },
     postSync(message) {
-      writer.write(encodeFrame(message));
-      writer.flushSync(SYNC_WRITE_LIMIT_MS);
+      // `post` writes synchronously too; this one gives up on a host that stops reading.
+      writer.write(encodeFrame(message), SYNC_WRITE_LIMIT_MS);
       started();
     },
     onMessage(handler) {
@@ -161,7 +161,7 @@ export function createProcessPort(): WorkerPort {
       channel.on('data', (chunk: Buffer) => reader.push(chunk));
     },
     exit() {
-      writer.flushSync();
+      writer.flush();
       exitNow();
     },
   };
