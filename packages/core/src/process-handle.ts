@@ -9,7 +9,7 @@ import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';
 import { createSocketFrameWriter } from './frame-writer.js';
 import { createIdleSpinner } from './idle-spin.js';
-import { PROCESS_CHANNEL_FD } from './process-channel.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
 import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
 /**
@@ -35,7 +35,7 @@ export interface ChildProcessHandleOptions {
 
 /**
  * Wraps a forked child process, spawned with `processSpawnSettings`' stdio (the data channel
- * at fd 3, IPC after it) and running core's worker runtime through `createProcessPort`, as a
+ * at fds 3 and 4, IPC after it) and running core's worker runtime through `createProcessPort`, as a
  * {@link WorkerHandle}:
  *
  * - `send` encodes the message at once, so it throws synchronously when the message cannot be
@@ -48,22 +48,25 @@ export interface ChildProcessHandleOptions {
  *   (so after every message it wrote), or when it could not be spawned. Node reaps the child
  *   before its 'exit' event, so no zombie is left.
  *
- * @throws TypeError when the child has no data channel at fd 3.
+ * @throws TypeError when the child has no data channel at fds 3 and 4.
  */
 export function wrapChildProcess(
   child: ChildProcess,
   events: WorkerEvents,
   options: ChildProcessHandleOptions = {},
 ): WorkerHandle {
-  const channel = child.stdio[PROCESS_CHANNEL_FD] as Socket | null | undefined;
-  if (!channel || typeof (channel as Socket).write !== 'function') {
-    if (child.pid !== undefined) child.kill('SIGKILL');
+  const input = child.stdio[HOST_TO_WORKER_FD] as Socket | null | undefined;
+  const output = child.stdio[WORKER_TO_HOST_FD] as Socket | null | undefined;
+  if (!input || !output) {
+    // A spawn that failed early (EMFILE) sets up no pipes; its 'error' follows.
+    if (child.pid === undefined) return failedSpawn(child, events);
+    child.kill('SIGKILL');
     throw new TypeError(
-      `wrapChildProcess: the child has no data channel at fd ${PROCESS_CHANNEL_FD}; spawn it with processSpawnSettings().stdio.`,
+      `wrapChildProcess: the child has no data channel at fds ${HOST_TO_WORKER_FD} and ${WORKER_TO_HOST_FD}; spawn it with processSpawnSettings().stdio.`,
     );
   }
   const forward = options.forwardOutput === true;
-  const pipes = [child.stdout, child.stderr, channel].filter((p) => p != null) as Socket[];
+  const pipes = [child.stdout, child.stderr, input, output].filter((p) => p != null) as Socket[];
   if (forward) {
     child.stdout?.pipe(process.stdout, { end: false });
     child.stderr?.pipe(process.stderr, { end: false });
@@ -89,12 +92,14 @@ export function wrapChildProcess(
     }
     events.message(message);
   });
-  channel.on('data', (chunk: Buffer) => {
+  output.on('data', (chunk: Buffer) => {
     if (failure === undefined) reader.push(chunk);
   });
-  // EPIPE/ECONNRESET when the child dies with writes pending: its 'exit' settles everything.
-  channel.on('error', () => {});
-  const writer = createSocketFrameWriter(channel);
+  output.on('error', () => {});
+  // EPIPE when the child died: its 'exit' settles everything. Read to the end, so it closes.
+  input.on('error', () => {});
+  input.resume();
+  const writer = createSocketFrameWriter(input);
 
   // Messages a task sends with `process.send` arrive here; the pool ignores unbranded ones.
   child.on('message', (message: unknown) => events.message(message));
@@ -119,7 +124,7 @@ export function wrapChildProcess(
     send(message) {
       // Encode first: a message that cannot be sent must throw here, synchronously.
       const frame = encodeFrame(message);
-      if (channel.destroyed) return;
+      if (input.destroyed) return;
       writer.write(frame);
       spinner.keepHot();
     },
@@ -137,4 +142,10 @@ export function wrapChildProcess(
       for (const pipe of pipes) pipe.unref?.();
     },
   };
+}
+
+/** The handle of a child whose spawn failed before its pipes were set up. */
+function failedSpawn(child: ChildProcess, events: WorkerEvents): WorkerHandle {
+  child.once('error', (error) => events.exit({ exitCode: null, signal: null, error }));
+  return { id: -1, send() {}, terminate() {}, ref() {}, unref() {} };
 }

@@ -100,11 +100,11 @@ export interface ProcessSpawnSettings {
   /** The workers' working directory; `undefined`: the host's. */
   readonly cwd: string | URL | undefined;
   /**
-   * stdin ignored, stdout/stderr per {@link ProcessOutput}, then the data channel (fd 3, a
-   * socketpair carrying the pool's messages), then the IPC channel (control: its close tells a
-   * worker its host is gone).
+   * stdin ignored, stdout/stderr per {@link ProcessOutput}, then the data channel (fd 3 from
+   * the host, fd 4 to it: socketpairs carrying the pool's messages), then the IPC channel
+   * (control: its close tells a worker its host is gone).
    */
-  readonly stdio: ['ignore', StdioTarget, StdioTarget, 'pipe', 'ipc'];
+  readonly stdio: ['ignore', StdioTarget, StdioTarget, 'pipe', 'pipe', 'ipc'];
   /**
    * Structured clone for what still travels over IPC (a task's own `process.send`): BigInt,
    * Map, Set, Date, typed arrays, errors with `cause`. The pool's messages use the same format.
@@ -132,8 +132,8 @@ export function processSpawnSettings(
     execArgv,
     env: { ...(options.env ?? process.env), [WORKER_INIT_ENV]: encodeWorkerInit(init) },
     cwd: options.cwd,
-    // The data channel's index is PROCESS_CHANNEL_FD: the worker side finds it there.
-    stdio: ['ignore', target, target, 'pipe', 'ipc'],
+    // The data channel at HOST_TO_WORKER_FD and WORKER_TO_HOST_FD: the worker finds it there.
+    stdio: ['ignore', target, target, 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     forwardOutput: output === 'forward',
   };

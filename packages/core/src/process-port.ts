@@ -1,6 +1,6 @@
 /**
  * The worker side of the process backends (child_process, cluster): maps the data channel
- * (`process-channel.ts`: frames read from fd 3, written synchronously to it) onto core's worker
+ * (`process-channel.ts`: frames read from fd 3, written synchronously to fd 4) onto core's worker
  * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
  * worker never outlives its host (Node's IPC channel closes when the host goes).
  */
@@ -10,7 +10,7 @@ import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';
 import { createSyncFrameWriter } from './frame-writer-sync.js';
 import { createIdleSpinner } from './idle-spin.js';
-import { PROCESS_CHANNEL_FD } from './process-channel.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
 import type { WorkerPort } from './worker-runtime.js';
 
 /**
@@ -72,15 +72,19 @@ function flushOutput(done: () => void): void {
 }
 
 /**
- * Opens the data channel's read side. The socket owns the descriptor (and makes it
- * non-blocking); writes go straight to the descriptor, synchronously.
+ * Opens the data channel: a socket reads fd 3; writes go straight to fd 4, synchronously. A
+ * socket that never reads or writes holds fd 4, which makes it non-blocking, so a write to a
+ * full pipe returns rather than blocks and can be bounded.
  */
-function openChannel(): Socket {
+function openChannel(): { input: Socket; output: Socket } {
   try {
-    return new Socket({ fd: PROCESS_CHANNEL_FD, readable: true, writable: true });
+    const input = new Socket({ fd: HOST_TO_WORKER_FD, readable: true, writable: false });
+    const output = new Socket({ fd: WORKER_TO_HOST_FD, readable: false, writable: false });
+    output.unref();
+    return { input, output };
   } catch (cause) {
     throw new Error(
-      `A manyhands process worker needs its data channel at fd ${PROCESS_CHANNEL_FD}: start it through its executor.`,
+      `A manyhands process worker needs its data channel at fds ${HOST_TO_WORKER_FD} and ${WORKER_TO_HOST_FD}: start it through its executor.`,
       { cause },
     );
   }
@@ -88,8 +92,8 @@ function openChannel(): Socket {
 
 /**
  * The {@link WorkerPort} of a worker process started by a process backend (`child_process.fork`
- * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fd 3, an IPC channel
- * after it).
+ * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fds 3 and 4, an IPC
+ * channel after it).
  *
  * Messages travel as frames on the data channel, written synchronously: when `post` returns,
  * the message is in the pipe (it throws synchronously when a message cannot be cloned), so one
@@ -111,8 +115,8 @@ export function createProcessPort(): WorkerPort {
       'A manyhands process worker needs an IPC channel: start it with child_process.fork or cluster.fork.',
     );
   }
-  const channel = openChannel();
-  const writer = createSyncFrameWriter(PROCESS_CHANNEL_FD);
+  const { input, output } = openChannel();
+  const writer = createSyncFrameWriter(WORKER_TO_HOST_FD);
   const ppid = process.ppid;
   let watchdogStarted = false;
   let exitScheduled = false;
@@ -130,8 +134,9 @@ export function createProcessPort(): WorkerPort {
   process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
   process.once('disconnect', exitNow);
-  channel.once('end', exitNow);
-  channel.on('error', exitNow);
+  input.once('end', exitNow);
+  input.on('error', exitNow);
+  output.on('error', () => {});
 
   const started = (): void => {
     spinner.keepHot();
@@ -158,7 +163,7 @@ export function createProcessPort(): WorkerPort {
         handler(decodeFrameBody(body));
         spinner.keepHot();
       });
-      channel.on('data', (chunk: Buffer) => reader.push(chunk));
+      input.on('data', (chunk: Buffer) => reader.push(chunk));
     },
     exit() {
       writer.flush();
