@@ -48,7 +48,8 @@ class ChildProcessTransport implements Transport {
 
 /**
  * Creates an executor whose workers are Node processes started with `child_process.fork`.
- * Arguments, results and errors cross by structured clone (IPC `serialization: 'advanced'`).
+ * Arguments, results and errors cross by structured clone (V8's serializer) on a pipe of their
+ * own beside the IPC channel.
  *
  * @typeParam M - the task module's type: `typeof import('./tasks.js')`.
  * @param module - the task module: `new URL('./tasks.js', import.meta.url)` or a file path.

@@ -1,16 +1,22 @@
 /**
  * The host side of the process backends (child_process, cluster): one forked `ChildProcess`
- * as the scheduler's {@link WorkerHandle}.
+ * as the scheduler's {@link WorkerHandle}, its messages carried by the data channel
+ * (`process-channel.ts`) rather than Node's IPC.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { serialize } from 'node:v8';
+import { decodeFrameBody, encodeFrame } from './frame-codec.js';
+import { createFrameReader } from './frame-reader.js';
+import { createSocketFrameWriter } from './frame-writer.js';
 import { createIdleSpinner } from './idle-spin.js';
-import type { HostMessage } from './protocol.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
 import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
-/** Longest wait, after a worker exited, for its forwarded output pipes to finish. */
-const OUTPUT_DRAIN_LIMIT_MS = 1_000;
+/**
+ * Longest wait, after a worker exited, for its data channel (and forwarded output pipes) to
+ * reach their end: a grandchild that inherited them could hold them open.
+ */
+const DRAIN_LIMIT_MS = 1_000;
 /**
  * How long the host keeps its event loop turning after it sent work, before it sleeps: the reply
  * is then read without the cost of waking a sleeping process. One spinner for all handles.
@@ -28,50 +34,75 @@ export interface ChildProcessHandleOptions {
 }
 
 /**
- * Wraps a forked child process (IPC with `serialization: 'advanced'`, running core's worker
- * runtime through `createProcessPort`) as a {@link WorkerHandle}:
+ * Wraps a forked child process, spawned with `processSpawnSettings`' stdio (the data channel
+ * at fds 3 and 4, IPC after it) and running core's worker runtime through `createProcessPort`, as a
+ * {@link WorkerHandle}:
  *
- * - `send` throws synchronously when the message cannot be serialized (V8's serializer runs
- *   inside `child.send`), holds messages until the worker has spoken (so it surely listens),
- *   and drops messages to a child whose channel is already closed (its exit, which follows,
- *   settles what it held);
+ * - `send` encodes the message at once, so it throws synchronously when the message cannot be
+ *   serialized; messages sent in one turn go out in one write at its end. Messages to a child
+ *   whose channel is already closed are dropped (its exit, which follows, settles what it held);
  * - `terminate` is SIGKILL;
- * - `ref`/`unref` cover the process and its IPC channel (and forwarded pipes), so an idle
- *   worker never keeps the host alive;
- * - `events.exit` fires exactly once: on the child's exit, or when it could not be spawned.
- *   Node reaps the child before its 'exit' event, so no zombie is left.
+ * - `ref`/`unref` cover the process, its channels and forwarded pipes, so an idle worker never
+ *   keeps the host alive;
+ * - `events.exit` fires exactly once: after the child's exit and the end of its data channel
+ *   (so after every message it wrote), or when it could not be spawned. Node reaps the child
+ *   before its 'exit' event, so no zombie is left.
+ *
+ * @throws TypeError when the child has no data channel at fds 3 and 4.
  */
 export function wrapChildProcess(
   child: ChildProcess,
   events: WorkerEvents,
   options: ChildProcessHandleOptions = {},
 ): WorkerHandle {
+  const input = child.stdio[HOST_TO_WORKER_FD] as Socket | null | undefined;
+  const output = child.stdio[WORKER_TO_HOST_FD] as Socket | null | undefined;
+  if (!input || !output) {
+    // A spawn that failed early (EMFILE) sets up no pipes; its 'error' follows.
+    if (child.pid === undefined) return failedSpawn(child, events);
+    child.kill('SIGKILL');
+    throw new TypeError(
+      `wrapChildProcess: the child has no data channel at fds ${HOST_TO_WORKER_FD} and ${WORKER_TO_HOST_FD}; spawn it with processSpawnSettings().stdio.`,
+    );
+  }
   const forward = options.forwardOutput === true;
-  const pipes = [child.stdout, child.stderr].filter((p) => p != null) as unknown as Socket[];
+  const pipes = [child.stdout, child.stderr, input, output].filter((p) => p != null) as Socket[];
   if (forward) {
     child.stdout?.pipe(process.stdout, { end: false });
     child.stderr?.pipe(process.stderr, { end: false });
   }
 
   let reported = false;
+  /** Why the host gave up on the channel (a frame it could not decode), reported at exit. */
+  let failure: unknown;
   const report = (exit: TransportExit): void => {
     if (reported) return;
     reported = true;
-    events.exit(exit);
+    events.exit(failure === undefined ? exit : { ...exit, error: failure });
   };
 
-  // Messages sent before the worker listens could be lost: a cluster worker's own 'message'
-  // listener takes them while the entry is still loading (a plain fork queues them). Hold them
-  // until the worker's first message, which it sends only once it listens.
-  let held: HostMessage[] | undefined = [];
-  child.on('message', (message: unknown) => {
-    if (held) {
-      const early = held;
-      held = undefined;
-      for (const m of early) if (child.connected) child.send(m);
+  const reader = createFrameReader((body) => {
+    let message: unknown;
+    try {
+      message = decodeFrameBody(body);
+    } catch (error) {
+      failure ??= error;
+      child.kill('SIGKILL');
+      return;
     }
     events.message(message);
   });
+  output.on('data', (chunk: Buffer) => {
+    if (failure === undefined) reader.push(chunk);
+  });
+  output.on('error', () => {});
+  // EPIPE when the child died: its 'exit' settles everything. Read to the end, so it closes.
+  input.on('error', () => {});
+  input.resume();
+  const writer = createSocketFrameWriter(input);
+
+  // Messages a task sends with `process.send` arrive here; the pool ignores unbranded ones.
+  child.on('message', (message: unknown) => events.message(message));
   child.on('error', (error) => {
     // No pid: the spawn itself failed (a bad cwd or execPath), and no 'exit' will follow.
     // Otherwise a write to a dying child failed: its 'exit' follows and settles everything.
@@ -79,13 +110,9 @@ export function wrapChildProcess(
   });
   child.once('exit', (exitCode, signal) => {
     const exit: TransportExit = { exitCode, signal };
-    if (!forward) {
-      report(exit);
-      return;
-    }
-    // 'close' comes once the output pipes have ended too; bounded, in case a grandchild
-    // inherited them and keeps them open.
-    const timer = setTimeout(() => report(exit), OUTPUT_DRAIN_LIMIT_MS);
+    // 'close' comes once the data channel and output pipes have ended: every message the child
+    // wrote has been read. Bounded, in case a grandchild inherited them and keeps them open.
+    const timer = setTimeout(() => report(exit), DRAIN_LIMIT_MS);
     child.once('close', () => {
       clearTimeout(timer);
       report(exit);
@@ -95,14 +122,10 @@ export function wrapChildProcess(
   return {
     id: child.pid ?? -1,
     send(message) {
-      if (!child.connected) return;
-      if (held) {
-        // Serialize now anyway: a message that cannot be sent must throw here, synchronously.
-        serialize(message);
-        held.push(message);
-        return;
-      }
-      child.send(message);
+      // Encode first: a message that cannot be sent must throw here, synchronously.
+      const frame = encodeFrame(message);
+      if (input.destroyed) return;
+      writer.write(frame);
       spinner.keepHot();
     },
     terminate() {
@@ -119,4 +142,10 @@ export function wrapChildProcess(
       for (const pipe of pipes) pipe.unref?.();
     },
   };
+}
+
+/** The handle of a child whose spawn failed before its pipes were set up. */
+function failedSpawn(child: ChildProcess, events: WorkerEvents): WorkerHandle {
+  child.once('error', (error) => events.exit({ exitCode: null, signal: null, error }));
+  return { id: -1, send() {}, terminate() {}, ref() {}, unref() {} };
 }

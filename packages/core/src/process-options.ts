@@ -99,9 +99,16 @@ export interface ProcessSpawnSettings {
   readonly env: Record<string, string | undefined>;
   /** The workers' working directory; `undefined`: the host's. */
   readonly cwd: string | URL | undefined;
-  /** stdin ignored, stdout/stderr per {@link ProcessOutput}, then the IPC channel. */
-  readonly stdio: ['ignore', StdioTarget, StdioTarget, 'ipc'];
-  /** Structured clone over IPC: BigInt, Map, Set, Date, typed arrays, errors with `cause`. */
+  /**
+   * stdin ignored, stdout/stderr per {@link ProcessOutput}, then the data channel (fd 3 from
+   * the host, fd 4 to it: socketpairs carrying the pool's messages), then the IPC channel
+   * (control: its close tells a worker its host is gone).
+   */
+  readonly stdio: ['ignore', StdioTarget, StdioTarget, 'pipe', 'pipe', 'ipc'];
+  /**
+   * Structured clone for what still travels over IPC (a task's own `process.send`): BigInt,
+   * Map, Set, Date, typed arrays, errors with `cause`. The pool's messages use the same format.
+   */
   readonly serialization: 'advanced';
   /** Whether the host must copy the worker's output pipes into its own streams. */
   readonly forwardOutput: boolean;
@@ -125,7 +132,8 @@ export function processSpawnSettings(
     execArgv,
     env: { ...(options.env ?? process.env), [WORKER_INIT_ENV]: encodeWorkerInit(init) },
     cwd: options.cwd,
-    stdio: ['ignore', target, target, 'ipc'],
+    // The data channel at HOST_TO_WORKER_FD and WORKER_TO_HOST_FD: the worker finds it there.
+    stdio: ['ignore', target, target, 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     forwardOutput: output === 'forward',
   };

@@ -1,10 +1,16 @@
 /**
- * The worker side of the process backends (child_process, cluster): maps the IPC channel
- * (`process.send` / `process.on('message')`) onto core's worker runtime, flushes every reply and
- * the worker's own output before it exits, and makes sure a worker never outlives its host.
+ * The worker side of the process backends (child_process, cluster): maps the data channel
+ * (`process-channel.ts`: frames read from fd 3, written synchronously to fd 4) onto core's worker
+ * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
+ * worker never outlives its host (Node's IPC channel closes when the host goes).
  */
+import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { decodeFrameBody, encodeFrame } from './frame-codec.js';
+import { createFrameReader } from './frame-reader.js';
+import { createSyncFrameWriter } from './frame-writer-sync.js';
 import { createIdleSpinner } from './idle-spin.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
 import type { WorkerPort } from './worker-runtime.js';
 
 /**
@@ -13,8 +19,13 @@ import type { WorkerPort } from './worker-runtime.js';
  * receive to poll (worker_threads do); see `idle-spin.ts`.
  */
 const IDLE_SPIN_MS = 0.25;
-/** Longest wait for unsent replies and buffered output before an exiting worker exits anyway. */
+/** Longest wait for buffered output before an exiting worker exits anyway. */
 const EXIT_FLUSH_LIMIT_MS = 2_000;
+/**
+ * Longest wait for a busy host to take a synchronous message (`postSync`, or what is still
+ * queued when the process exits) before the worker gives up on it.
+ */
+const SYNC_WRITE_LIMIT_MS = 2_000;
 /** How often the orphan watchdog checks that the host is still the parent. */
 const ORPHAN_CHECK_MS = 500;
 
@@ -61,12 +72,36 @@ function flushOutput(done: () => void): void {
 }
 
 /**
- * The {@link WorkerPort} of a worker process started with an IPC channel (`child_process.fork`
- * or `cluster.fork`, with `serialization: 'advanced'` so messages are structured clones).
+ * Opens the data channel: a socket reads fd 3; writes go straight to fd 4, synchronously. A
+ * socket that never reads or writes holds fd 4, which makes it non-blocking, so a write to a
+ * full pipe returns rather than blocks and can be bounded.
+ */
+function openChannel(): { input: Socket; output: Socket } {
+  try {
+    const input = new Socket({ fd: HOST_TO_WORKER_FD, readable: true, writable: false });
+    const output = new Socket({ fd: WORKER_TO_HOST_FD, readable: false, writable: false });
+    output.unref();
+    return { input, output };
+  } catch (cause) {
+    throw new Error(
+      `A manyhands process worker needs its data channel at fds ${HOST_TO_WORKER_FD} and ${WORKER_TO_HOST_FD}: start it through its executor.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The {@link WorkerPort} of a worker process started by a process backend (`child_process.fork`
+ * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fds 3 and 4, an IPC
+ * channel after it).
  *
- * Besides carrying messages it: exits only once every reply has been written and stdout/stderr
- * are flushed; exits when the channel closes (the host closed it or died); and starts a small
- * watchdog thread that kills the process if the host dies while a task holds the main thread.
+ * Messages travel as frames on the data channel, written synchronously: when `post` returns,
+ * the message is in the pipe (it throws synchronously when a message cannot be cloned), so one
+ * posted right before `process.exit` still reaches the host. `postSync` does the same but waits
+ * at most 2 s for a host that does not read, for `process.on('exit')` handlers and
+ * `uncaughtExceptionMonitor`. Besides that the port: exits only once stdout/stderr are flushed
+ * after a graceful stop; exits when the host closes either channel or dies; and starts a small watchdog thread
+ * that kills the process if the host dies while a task holds the main thread.
  *
  * @example
  * ```ts
@@ -80,10 +115,9 @@ export function createProcessPort(): WorkerPort {
       'A manyhands process worker needs an IPC channel: start it with child_process.fork or cluster.fork.',
     );
   }
-  const send = process.send.bind(process);
+  const { input, output } = openChannel();
+  const writer = createSyncFrameWriter(WORKER_TO_HOST_FD);
   const ppid = process.ppid;
-  let unsent = 0;
-  let exiting = false;
   let watchdogStarted = false;
   let exitScheduled = false;
 
@@ -94,40 +128,46 @@ export function createProcessPort(): WorkerPort {
     setTimeout(() => process.exit(0), EXIT_FLUSH_LIMIT_MS);
   };
 
-  const onSent = (): void => {
-    if (--unsent === 0 && exiting) exitNow();
-  };
-
   const spinner = createIdleSpinner(IDLE_SPIN_MS);
 
+  // What a bounded write left over still goes out, whatever way the process ends.
+  process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
-  process.once('disconnect', () => {
-    exiting = true;
-    exitNow();
-  });
+  process.once('disconnect', exitNow);
+  input.once('end', exitNow);
+  input.on('error', exitNow);
+  output.on('error', () => {});
+
+  const started = (): void => {
+    spinner.keepHot();
+    if (!watchdogStarted) {
+      // After the first message ('ready'), so it costs nothing on the way to readiness.
+      watchdogStarted = true;
+      setImmediate(startOrphanWatchdog, ppid);
+    }
+  };
 
   return {
     post(message) {
       // Throws synchronously when the message cannot be serialized: the runtime relies on it.
-      send(message, undefined, undefined, onSent);
-      unsent++;
-      spinner.keepHot();
-      if (!watchdogStarted) {
-        // After the first message ('ready'), so it costs nothing on the way to readiness.
-        watchdogStarted = true;
-        setImmediate(startOrphanWatchdog, ppid);
-      }
+      writer.write(encodeFrame(message));
+      started();
+    },
+    postSync(message) {
+      // `post` writes synchronously too; this one gives up on a host that stops reading.
+      writer.write(encodeFrame(message), SYNC_WRITE_LIMIT_MS);
+      started();
     },
     onMessage(handler) {
-      process.on('message', (message: unknown) => {
-        handler(message);
+      const reader = createFrameReader((body) => {
+        handler(decodeFrameBody(body));
         spinner.keepHot();
       });
+      input.on('data', (chunk: Buffer) => reader.push(chunk));
     },
     exit() {
-      if (exiting) return;
-      exiting = true;
-      if (unsent === 0) exitNow();
+      writer.flush();
+      exitNow();
     },
   };
 }

@@ -32,7 +32,7 @@ describe('process options', () => {
     );
     expect(settings.execArgv).toStrictEqual(['--no-warnings', '--max-old-space-size=64']);
     expect(settings.serialization).toBe('advanced');
-    expect(settings.stdio).toStrictEqual(['ignore', 'inherit', 'inherit', 'ipc']);
+    expect(settings.stdio).toStrictEqual(['ignore', 'inherit', 'inherit', 'pipe', 'pipe', 'ipc']);
     expect(settings.forwardOutput).toBe(false);
     expect(Object.keys(settings.env).sort()).toStrictEqual([WORKER_INIT_ENV, 'ONLY'].sort());
     expect(processSpawnSettings({}, init).execArgv).toStrictEqual([]);

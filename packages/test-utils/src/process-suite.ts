@@ -264,6 +264,43 @@ export function runProcessBackendSuite(target: ProcessBackendTarget): void {
     }, 20_000);
   });
 
+  describe(`${target.name}: the data channel`, () => {
+    it('megabyte typed arrays cross both ways intact, with their types', async () => {
+      const pool = make({ workers: 2 });
+      const floats = new Float64Array(131_072).map((_, i) => i / 7);
+      const bytes = new Uint8Array(3 * 2 ** 20).map((_, i) => i % 251);
+      const echoed = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => pool.run('echo', i % 2 ? floats : bytes)),
+      );
+      echoed.forEach((result, i) => {
+        const value = result as Float64Array | Uint8Array;
+        const sent = i % 2 ? floats : bytes;
+        expect(value.constructor).toBe(sent.constructor);
+        const got = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        expect(Buffer.compare(got, Buffer.from(sent.buffer))).toBe(0);
+      });
+    }, 20_000);
+
+    it('a worker exit is reported even while a grandchild holds the channel open', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'manyhands-grandchild-'));
+      const pidFile = join(dir, 'pid');
+      try {
+        const pool = make<typeof ProcessTasks>({}, PROCESS_TASKS);
+        await expect(pool.run('exitLeavingGrandchild', pidFile, 5)).rejects.toBeInstanceOf(
+          WorkerExitError,
+        );
+        expect(await pool.run('heapLimitMb')).toBeGreaterThan(0);
+      } finally {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+        } catch {
+          // Never started, or gone already.
+        }
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 20_000);
+  });
+
   describe(`${target.name}: no process left behind`, () => {
     it('a worker SIGKILLed from outside fails exactly its in-flight task; the rest finish', async () => {
       const pool = make({ workers: 2 });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrameBody, encodeFrame } from '../src/frame-codec.js';
+import { createFrameReader } from '../src/frame-reader.js';
+
+const values = [
+  { mh: 'manyhands/1', k: 'jobs', jobs: [[1, 0, 'noop', []]] },
+  'x',
+  new Float64Array(300).map((_, i) => i),
+  new Map([[1n, new Set(['a'])]]),
+];
+const stream = Buffer.concat(values.flatMap(encodeFrame));
+
+function readAll(chunks: Buffer[]): unknown[] {
+  const out: unknown[] = [];
+  const reader = createFrameReader((body) => out.push(decodeFrameBody(body)));
+  for (const chunk of chunks) reader.push(chunk);
+  expect(reader.pendingBytes).toBe(0);
+  return out;
+}
+
+describe('frame reader', () => {
+  it('gives back every frame, whatever the chunks the stream arrives in', () => {
+    expect(readAll([stream])).toStrictEqual(values);
+    for (let size = 1; size <= 9; size++) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < stream.length; at += size) chunks.push(stream.subarray(at, at + size));
+      expect(readAll(chunks)).toStrictEqual(values);
+    }
+    for (let cut = 1; cut < stream.length; cut += 7) {
+      expect(readAll([stream.subarray(0, cut), stream.subarray(cut)])).toStrictEqual(values);
+    }
+  });
+
+  it('holds an unfinished frame until the rest arrives', () => {
+    const out: unknown[] = [];
+    const reader = createFrameReader((body) => out.push(decodeFrameBody(body)));
+    const frame = Buffer.concat(encodeFrame('hello'));
+    reader.push(frame.subarray(0, 6));
+    expect(out).toStrictEqual([]);
+    expect(reader.pendingBytes).toBe(6);
+    reader.push(frame.subarray(6));
+    expect(out).toStrictEqual(['hello']);
+  });
+});
