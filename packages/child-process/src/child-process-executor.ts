@@ -33,6 +33,8 @@ const ENTRY = new URL('./entry/child.js', import.meta.url);
 class ChildProcessTransport implements Transport {
   readonly name = 'child-process';
   readonly canInterrupt = true;
+  /** Tiny tasks' replies come within tens of µs: the host keeps its loop turning that long. */
+  readonly replySpinMs = 0.25;
   private readonly options: ProcessOptions;
 
   constructor(options: ProcessOptions) {

@@ -8,7 +8,6 @@ import type { Socket } from 'node:net';
 import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';
 import { createSocketFrameWriter } from './frame-writer.js';
-import { createIdleSpinner } from './idle-spin.js';
 import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
 import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
@@ -17,12 +16,6 @@ import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
  * reach their end: a grandchild that inherited them could hold them open.
  */
 const DRAIN_LIMIT_MS = 1_000;
-/**
- * How long the host keeps its event loop turning after it sent work, before it sleeps: the reply
- * is then read without the cost of waking a sleeping process. One spinner for all handles.
- */
-const REPLY_SPIN_MS = 0.25;
-const spinner = createIdleSpinner(REPLY_SPIN_MS);
 
 /** Options of {@link wrapChildProcess}. */
 export interface ChildProcessHandleOptions {
@@ -126,7 +119,6 @@ export function wrapChildProcess(
       const frame = encodeFrame(message);
       if (input.destroyed) return;
       writer.write(frame);
-      spinner.keepHot();
     },
     terminate() {
       child.kill('SIGKILL');
