@@ -120,6 +120,12 @@ function machineText(m: Partial<MachineFacts> | undefined): string {
   return `${m.cores ?? '?'} cores · ${m.cpuModel ?? '?'} · Node ${m.node ?? '?'} · ${m.date?.slice(0, 16).replace('T', ' ') ?? '?'}`;
 }
 
+/** A few ids, and how many more (comparing one workload with a full run lists dozens). */
+function someIds(ids: readonly string[], shown = 6): string {
+  const more = ids.length - shown;
+  return `${ids.slice(0, shown).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 /** The comparison as a table with a heading and notes. */
 export function renderComparison(
   comparison: Comparison,
@@ -155,9 +161,9 @@ export function renderComparison(
     lines.push('  * the runs used different item counts: compare throughput only.');
   }
   if (comparison.onlyOld.length > 0)
-    lines.push(`  only in ${oldName}: ${comparison.onlyOld.join(', ')}`);
+    lines.push(`  only in ${oldName}: ${someIds(comparison.onlyOld)}`);
   if (comparison.onlyNew.length > 0)
-    lines.push(`  only in this run: ${comparison.onlyNew.join(', ')}`);
+    lines.push(`  only in this run: ${someIds(comparison.onlyNew)}`);
   if (comparison.rows.length === 0) lines.push('  no case ran in both.');
   return lines.join('\n');
 }

@@ -59,6 +59,10 @@ describe('compareRuns', () => {
     expect(text).toMatch(/cpu\/worker-threads\/2\s.*2\.00× \(1\.64–2\.44\)\s+faster/);
     expect(text).toMatch(/cpu\/inline\/1\s.*≈ same/);
     expect(text).toContain('only in old.json: cpu/gone/2');
+    const many = { onlyOld: Array.from({ length: 9 }, (_, i) => `x/${i}`), onlyNew: [], rows: [] };
+    expect(renderComparison(many, before, after, 'old.json')).toContain(
+      'only in old.json: x/0, x/1, x/2, x/3, x/4, x/5 and 3 more',
+    );
   });
 });
 
