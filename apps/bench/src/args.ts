@@ -14,7 +14,7 @@ export interface BenchOptions {
   readonly workers: readonly number[];
   /** `--n`: items of the CPU-bound workload (and a cap on the others). */
   readonly n: number | undefined;
-  /** `--samples`: tinybench samples per case. */
+  /** `--samples`: a fixed number of samples per case (no extra samples, no budget). */
   readonly samples: number | undefined;
   readonly workloads: readonly WorkloadId[];
   readonly quick: boolean;
@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly out: string;
   /** Print the results as JSON on stdout instead of tables. */
   readonly json: boolean;
+  /** `--compare`: an earlier results.json to compare this run with, case by case. */
+  readonly compare: string | undefined;
   readonly help: boolean;
 }
 
@@ -37,22 +39,27 @@ export const DEFAULT_OUT_DIR = 'bench-results';
 
 /** The text `--help` prints. */
 export function usage(cores = availableParallelism()): string {
-  return `Usage: npm run bench -- [flags]     (or: pnpm --filter @manyhands/bench run bench [flags])
+  return `Usage: pnpm bench [flags]     (or: npm run bench -- [flags])
 
 Runs the article's workload (exact BigInt factorial of random integers in 1..99) on every
 available manyhands backend for 1..${cores} workers, CPU-bound and IO-bound, plus per-task overhead,
 and prints a table and a verdict per workload. Writes results.json and chart.svg to --out.
+The cases of a workload are sampled interleaved (one sample of each, round after round, after
+a discarded warm-up); a case whose verdict is undecided takes more samples while the time
+budget allows (about 3 minutes on 2 cores, more with more cores).
 
 Flags:
   --backends a,b     backends to run (default: every available one)
   --workers LIST     worker counts: 1,2,4 or 1-4 (default: 1-${cores})
-  --n N              items of the CPU-bound workload (default 1000000; 200000 with --quick);
+  --n N              items of the CPU-bound workload (default 500000; 100000 with --quick);
                      also caps the other workloads' counts
   --workload LIST    cpu, io-timer, io-http, io-file, sequential, burst, or the groups
                      io, overhead, all (default: all)
-  --samples K        tinybench samples per case (default: 3 for cpu and burst, 5 for the
-                     others; 3 with --quick); tables show the median
-  --quick            smaller counts: a first look in well under a minute
+  --samples K        exactly K samples per case, no extra ones (default: at least 4 for cpu
+                     and burst, 5 for the others, more while undecided; 3 with --quick)
+  --quick            smaller counts and budget: a first look in well under a minute
+  --compare FILE     compare with an earlier results.json: per-case speed ratios with their
+                     intervals
   --peers            also run piscina, tinypool, workerpool and poolifier
   --python           also run the article's Python multiprocessing.Pool (needs python3)
   --out DIR          where results.json and chart.svg go (default: ${DEFAULT_OUT_DIR}, in the
@@ -132,6 +139,7 @@ export function parseArgs(argv: readonly string[], cores = availableParallelism(
         python: { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        compare: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -156,6 +164,10 @@ export function parseArgs(argv: readonly string[], cores = availableParallelism(
   if (typeof workloads === 'string') return fail(workloads);
   const out = text('out') ?? DEFAULT_OUT_DIR;
   if (out.trim() === '') return fail('--out needs a folder path.');
+  const compare = text('compare');
+  if (compare !== undefined && compare.trim() === '') {
+    return fail('--compare needs the path of a results.json.');
+  }
 
   return {
     ok: true,
@@ -170,6 +182,7 @@ export function parseArgs(argv: readonly string[], cores = availableParallelism(
       python: values.python === true,
       out,
       json: values.json === true,
+      compare,
       help: values.help === true,
     },
   };

@@ -1,12 +1,23 @@
-/** Messages a case process sends the runner over IPC. */
-import type { Measurement } from './measure.js';
+/** Messages between the runner and a case process, over IPC. */
+import type { PassSample } from './measure.js';
 
 /** One message from a case process. */
 export type CaseMessage =
   | { readonly type: 'phase'; readonly phase: string }
-  | { readonly type: 'sample'; readonly done: number; readonly total: number }
-  | { readonly type: 'result'; readonly measurement: Measurement; readonly ownPeakRssKb: number }
+  /** Started and warmed up: ready for `sample` commands. */
+  | { readonly type: 'ready' }
+  /** The answer to one `sample` command. */
+  | ({ readonly type: 'sampled' } & PassSample)
+  /** The answer to `close`: the subject is closed, the process exits next. */
+  | {
+      readonly type: 'closed';
+      readonly ownPeakRssKb: number;
+      readonly latencyMs?: { readonly p50: number; readonly p99: number } | undefined;
+    }
   | { readonly type: 'error'; readonly message: string; readonly stack?: string | undefined };
+
+/** One command from the runner to a case process (one at a time, each answered). */
+export type CaseCommand = { readonly type: 'sample' } | { readonly type: 'close' };
 
 /** A readable message for anything thrown, including the plain objects some libraries reject with. */
 export function errorMessage(error: unknown): string {

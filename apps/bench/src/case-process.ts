@@ -1,11 +1,13 @@
 /**
  * A case process: the runner forks one per case, so each case starts cold and its peak RSS is
- * its own. It builds the subject, measures it and reports over IPC, then exits.
+ * its own. It builds the subject, warms it up and says `ready`; then it takes one sample per
+ * `sample` command (the runner interleaves the cases of a workload), and on `close` closes the
+ * subject, reports its peak RSS and exits.
  *
  *   node dist/case-process.js '<CaseSpec as JSON>'
  */
-import { type CaseMessage, errorMessage } from './case-messages.js';
-import { measure } from './measure.js';
+import { type CaseCommand, type CaseMessage, errorMessage } from './case-messages.js';
+import { type CaseSampler, prepareCase } from './measure.js';
 import { type PeerEntry, peerSubject } from './peers/peer.js';
 import type { CaseSpec } from './plan.js';
 import { loadBackendModule } from './registry.js';
@@ -34,37 +36,51 @@ async function openSubject(spec: CaseSpec): Promise<Subject> {
   throw new Error(`A case process cannot run a ${subject.kind} case.`);
 }
 
-async function runCase(spec: CaseSpec): Promise<void> {
-  await send({ type: 'phase', phase: 'starting workers' });
-  const subject = await openSubject(spec);
-  try {
-    await send({ type: 'phase', phase: 'warming up' });
-    const measurement = await measure(
-      subject,
-      WORKLOADS[spec.workload],
-      spec.items,
-      spec.samples,
-      spec.workers,
-      (done) => void send({ type: 'sample', done, total: spec.samples }),
-    );
-    await send({
-      type: 'result',
-      measurement,
-      ownPeakRssKb: process.resourceUsage().maxRSS,
+async function fail(error: unknown): Promise<never> {
+  await send({ type: 'error', message: errorMessage(error), stack: (error as Error)?.stack });
+  process.exit(1);
+}
+
+async function serve(subject: Subject, sampler: CaseSampler): Promise<void> {
+  // Commands come one at a time (the runner awaits each answer); chain them all the same.
+  let queue = Promise.resolve();
+  process.on('message', (raw) => {
+    const command = raw as CaseCommand;
+    queue = queue.then(async () => {
+      try {
+        if (command.type === 'sample') {
+          await send({ type: 'sampled', ...(await sampler.sample()) });
+          return;
+        }
+        await subject.close();
+        await send({
+          type: 'closed',
+          ownPeakRssKb: process.resourceUsage().maxRSS,
+          latencyMs: sampler.latency(),
+        });
+        process.exit(0);
+      } catch (error) {
+        await subject.close().catch(() => {});
+        await fail(error);
+      }
     });
-  } finally {
-    await subject.close();
-  }
+  });
 }
 
 if (!process.send) {
   console.error('case-process.js is started by the bench runner (it reports over IPC).');
   process.exit(2);
 }
+// The runner is gone (killed, crashed): nothing will ask for samples or close.
+process.on('disconnect', () => process.exit(1));
 try {
-  await runCase(JSON.parse(process.argv[2] ?? '') as CaseSpec);
-  process.exit(0);
+  const spec = JSON.parse(process.argv[2] ?? '') as CaseSpec;
+  await send({ type: 'phase', phase: 'starting workers' });
+  const subject = await openSubject(spec);
+  await send({ type: 'phase', phase: 'warming up' });
+  const sampler = await prepareCase(subject, WORKLOADS[spec.workload], spec.items, spec.workers);
+  await serve(subject, sampler);
+  await send({ type: 'ready' });
 } catch (error) {
-  await send({ type: 'error', message: errorMessage(error), stack: (error as Error)?.stack });
-  process.exit(1);
+  await fail(error);
 }

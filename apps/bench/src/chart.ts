@@ -1,7 +1,8 @@
 /**
  * A self-contained SVG chart: speedup over inline against worker count, one panel per
  * workload that sweeps worker counts (CPU-bound next to the IO-bound ones), one line per
- * backend, peer mode or Python. Open it in any browser.
+ * backend, peer mode or Python, each point with an error bar over its speedup's interval.
+ * Open it in any browser.
  */
 import { BASELINE, type BenchReport, type CaseResult } from './report.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
@@ -70,7 +71,12 @@ function panel(
   // The CPU panel also fits perfect scaling (speedup = workers), up to 8× so many cores do not
   // flatten the measured lines.
   const idealTop = showIdeal ? Math.min(wMax, IDEAL_CAP) : 0;
-  const yTop = Math.max(1.25, idealTop, ...cases.map((c) => c.speedup as number)) * 1.1;
+  const medians = cases.map((c) => c.speedup as number);
+  // Error bars fit too, but one wild interval must not flatten every line.
+  const highs = cases.map((c) =>
+    Math.min(c.speedupInterval?.high ?? 0, 1.5 * Math.max(...medians)),
+  );
+  const yTop = Math.max(1.25, idealTop, ...medians, ...highs) * 1.1;
   const step = tickStep(yTop);
   const yMax = Math.ceil(yTop / step) * step;
   const plotW = PANEL_W - PAD.left - PAD.right;
@@ -122,8 +128,21 @@ function panel(
         `<polyline points="${coords.join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`,
       );
     for (const c of points) {
+      const x = sx(c.workers).toFixed(1);
+      const range = c.speedupInterval;
+      if (range && range.high > range.low) {
+        const [y1, y2] = [sy(range.low).toFixed(1), sy(range.high).toFixed(1)];
+        const [xa, xb] = [(sx(c.workers) - 4).toFixed(1), (sx(c.workers) + 4).toFixed(1)];
+        parts.push(
+          `<path d="M${x} ${y1}V${y2}M${xa} ${y1}H${xb}M${xa} ${y2}H${xb}" class="errorbar" stroke="${color}"/>`,
+        );
+      }
+      const spread =
+        range && range.high > range.low
+          ? ` (${range.low.toFixed(2)}–${range.high.toFixed(2)})`
+          : '';
       parts.push(
-        `<circle cx="${sx(c.workers).toFixed(1)}" cy="${sy(c.speedup as number).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${label}, ${c.workers} workers: ${(c.speedup as number).toFixed(2)}× inline`)}</title></circle>`,
+        `<circle cx="${x}" cy="${sy(c.speedup as number).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${label}, ${c.workers} workers: ${(c.speedup as number).toFixed(2)}× inline${spread}`)}</title></circle>`,
       );
     }
   }
@@ -142,7 +161,8 @@ export function renderChart(report: BenchReport): string {
   const legendRows = Math.ceil((colors.size + 2) / 3);
   const height = 56 + PANEL_H + 16 + legendRows * LEGEND_ROW + 16;
   const m = report.machine;
-  const heading = 'manyhands bench: speedup over inline by worker count';
+  const heading =
+    'manyhands bench: speedup over inline by worker count (bars: interval of the median)';
   const facts = `${m.cores} cores · ${m.cpuModel} · Node ${m.node} · ${m.date.slice(0, 16).replace('T', ' ')} UTC`;
   const body: string[] = [];
   workloads.forEach((workload, i) => {
@@ -183,6 +203,7 @@ export function renderChart(report: BenchReport): string {
 .grid { stroke: #eee; }
 .baseline { stroke: #444; stroke-width: 1.5; stroke-dasharray: 6 4; }
 .ideal { stroke: #aaa; stroke-width: 1.5; stroke-dasharray: 2 4; }
+.errorbar { fill: none; stroke-width: 1.2; stroke-opacity: 0.7; }
 </style>
 <rect width="100%" height="100%" fill="#fafafa"/>
 <text x="16" y="24" class="title">${esc(heading)}</text>

@@ -28,7 +28,13 @@ export interface CaseSpec {
   readonly label: string;
   readonly workers: number;
   readonly items: number;
+  /** Measured samples the case takes at least (after its warm-up pass). */
   readonly samples: number;
+  /**
+   * Most samples it takes: backends take extra ones when their verdict is undecided; peers and
+   * Python, there for comparison, take {@link samples} only.
+   */
+  readonly maxSamples: number;
 }
 
 /** What to plan for. */
@@ -57,6 +63,10 @@ export function planCases(input: PlanInput): CaseSpec[] {
     const items = sizes.items[workload];
     const add = (subject: SubjectRef, label: string, workers: number, count = items): void => {
       const mode = subject.kind === 'peer' ? `/${subject.mode}` : '';
+      const samples =
+        subject.kind === 'peer'
+          ? Math.min(sizes.samples[workload], sizes.peerSamples[workload])
+          : sizes.samples[workload];
       cases.push({
         id: `${workload}/${subject.name}${mode}/${workers}`,
         workload,
@@ -64,10 +74,9 @@ export function planCases(input: PlanInput): CaseSpec[] {
         label,
         workers,
         items: count,
-        samples:
-          subject.kind === 'peer'
-            ? Math.min(sizes.samples[workload], sizes.peerSamples[workload])
-            : sizes.samples[workload],
+        samples,
+        maxSamples:
+          subject.kind === 'backend' ? Math.max(samples, sizes.maxSamples[workload]) : samples,
       });
     };
     for (const { entry, moduleUrl } of input.backends) {

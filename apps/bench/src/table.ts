@@ -1,6 +1,14 @@
-/** The terminal table of one workload's cases. */
+/**
+ * The terminal table of one workload's cases: each row's median with its interval, the
+ * speedup over inline with its interval, throughput, latency and memory.
+ */
+import { formatSeconds, formatSecondsRange, formatSpeedup } from './format.js';
+import { TARGET_LEVEL } from './interval.js';
+import { type PlainRow, renderPlainTable } from './plain-table.js';
 import type { BenchReport, CaseResult } from './report.js';
 import { WORKLOADS, type WorkloadId, WorkloadKind } from './workloads.js';
+
+export { formatSeconds } from './format.js';
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -9,35 +17,36 @@ export function formatLatency(ms: number): string {
   return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(2)} ms`;
 }
 
-/** Seconds with 3 decimals, or more significant digits when tiny. */
-export function formatSeconds(seconds: number): string {
-  return seconds >= 0.1 ? seconds.toFixed(3) : seconds.toPrecision(3);
-}
-
 const HEADER = [
   'backend',
   'workers',
   'items',
   'seconds',
-  'vs inline',
+  'interval',
+  'n',
+  'vs inline (interval)',
   'tasks/s',
   'p50',
   'p99',
   'peak RSS',
 ];
-/** Columns aligned left (the rest align right). */
-const LEFT = new Set([0]);
-
-function row(c: CaseResult): string[] {
+function row(c: CaseResult): PlainRow {
   if (!c.ok) {
-    return [c.label, String(c.workers), count(c.items), `FAILED: ${c.error?.split('\n')[0] ?? ''}`];
+    return [
+      c.label,
+      String(c.workers),
+      count(c.items),
+      { content: `FAILED: ${c.error?.split('\n')[0] ?? ''}`, colSpan: HEADER.length - 3 },
+    ];
   }
   return [
     c.label,
     String(c.workers),
     count(c.items),
     formatSeconds(c.seconds as number),
-    c.speedup === undefined ? '—' : `${c.speedup.toFixed(2)}×`,
+    formatSecondsRange(c.interval),
+    String(c.samples),
+    formatSpeedup(c.speedupInterval),
     count(c.tasksPerSecond as number),
     c.latencyMs ? formatLatency(c.latencyMs.p50) : '—',
     c.latencyMs ? formatLatency(c.latencyMs.p99) : '—',
@@ -45,27 +54,12 @@ function row(c: CaseResult): string[] {
   ];
 }
 
-function align(rows: readonly string[][]): string[] {
-  const widths = HEADER.map((_, col) =>
-    Math.max(...rows.filter((r) => r.length === HEADER.length).map((r) => (r[col] ?? '').length)),
-  );
-  return rows.map((cells) => {
-    if (cells.length !== HEADER.length) {
-      // A failed case: its message takes the rest of the line.
-      const lead = cells
-        .slice(0, 3)
-        .map((cell, col) =>
-          LEFT.has(col) ? cell.padEnd(widths[col] as number) : cell.padStart(widths[col] as number),
-        );
-      return [...lead, cells[3]].join('  ');
-    }
-    return cells
-      .map((cell, col) =>
-        LEFT.has(col) ? cell.padEnd(widths[col] as number) : cell.padStart(widths[col] as number),
-      )
-      .join('  ')
-      .trimEnd();
-  });
+function samplesText(cases: readonly CaseResult[]): string {
+  const ns = cases.filter((c) => c.ok).map((c) => c.samples);
+  if (ns.length === 0) return 'no samples';
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return `median of ${lo === hi ? lo : `${lo}–${hi}`} samples, interleaved`;
 }
 
 /** The cases of one workload, in table order: backends, then peers, then Python. */
@@ -78,12 +72,13 @@ export function renderTable(report: BenchReport, workload: WorkloadId): string {
   const cases = casesOf(report, workload);
   if (cases.length === 0) return '';
   const spec = WORKLOADS[workload];
-  const samples = cases[0]?.samples ?? 0;
-  const lines = [`${spec.title} (median of ${samples} sample${samples === 1 ? '' : 's'})`];
-  const rows = align([HEADER, ...cases.map(row)]);
-  const rule = '-'.repeat(Math.max(...rows.map((r) => r.length)));
-  lines.push(rows[0] as string, rule, ...rows.slice(1));
-  const notes: string[] = [];
+  const lines = [
+    `${spec.title} (${samplesText(cases)})`,
+    ...renderPlainTable(HEADER, cases.map(row)),
+  ];
+  const notes: string[] = [
+    `interval: where the median lies, ${Math.round(TARGET_LEVEL * 100)} % sure from 6 samples on (min–max below 6); vs inline: per-round ratios to inline's sample of the same round.`,
+  ];
   if (spec.kind === WorkloadKind.Map && cases.some((c) => c.subject.mode === 'per-item')) {
     notes.push(
       '1 task/item rows run fewer items (peers take minutes on the full count); compare tasks/s.',
@@ -97,9 +92,7 @@ export function renderTable(report: BenchReport, workload: WorkloadId): string {
   if (spec.kind === WorkloadKind.Sequential)
     notes.push('p50/p99: latency of one run() round trip.');
   if (cases.some((c) => c.subject.kind === 'python')) {
-    notes.push(
-      'python: timed by the script itself (time.perf_counter around pool.map), not tinybench.',
-    );
+    notes.push('python: timed by the script itself (time.perf_counter around pool.map).');
   }
   for (const note of notes) lines.push(`  ${note}`);
   return lines.join('\n');

@@ -135,6 +135,6 @@ describe('the CLI', () => {
   it('prints help on stdout and exits with 0', () => {
     const result = run('--help');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: npm run bench/);
+    expect(result.stdout).toMatch(/^Usage: pnpm bench/);
   });
 });

@@ -29,6 +29,24 @@ describe('renderChart', () => {
     expect(svg).not.toContain('failing');
   });
 
+  it('draws an error bar over each speedup interval', () => {
+    const spread = report([
+      result({ workload: 'cpu', name: 'inline', workers: 1, items: 100, samples: [2, 2.2, 1.8] }),
+      result({
+        workload: 'cpu',
+        name: 'worker-threads',
+        workers: 2,
+        items: 100,
+        samples: [1, 1.2, 1.0],
+      }),
+    ]);
+    const drawn = renderChart(spread);
+    expect(drawn.match(/class="errorbar"/g)).toHaveLength(1);
+    expect(drawn).toContain('worker-threads, 2 workers: 1.83× inline (1.80–2.00)');
+    // A point without spread gets no bar.
+    expect(svg).not.toContain('class="errorbar"');
+  });
+
   it('is a standalone SVG document with escaped text', () => {
     expect(
       svg.startsWith(

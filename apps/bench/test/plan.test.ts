@@ -18,7 +18,7 @@ describe('resolveSizes', () => {
     });
     expect(small.perItemCap).toEqual({ cpu: 100, io: 100 });
     expect(resolveSizes(false, 2_000_000).items.cpu).toBe(2_000_000);
-    expect(resolveSizes(false, 2_000_000).items.burst).toBe(200_000);
+    expect(resolveSizes(false, 2_000_000).items.burst).toBe(DEFAULT_SIZES.items.burst);
   });
 
   it('lets --samples set every workload', () => {
@@ -56,7 +56,9 @@ describe('planCases', () => {
     const perItem = cases.find((c) => c.id === 'cpu/piscina/per-item/2');
     expect(perItem?.items).toBe(DEFAULT_SIZES.perItemCap.cpu);
     expect(perItem?.label).toBe('piscina, 1 task/item');
-    expect(cases.find((c) => c.id === 'cpu/piscina/chunked/2')?.items).toBe(1_000_000);
+    expect(cases.find((c) => c.id === 'cpu/piscina/chunked/2')?.items).toBe(
+      DEFAULT_SIZES.items.cpu,
+    );
     expect(cases.find((c) => c.id === 'burst/piscina/per-item/4')?.samples).toBe(1);
     // A peer takes the workload's samples, capped by the peer limit.
     expect(cases.find((c) => c.id === 'cpu/piscina/chunked/4')?.samples).toBe(

@@ -1,5 +1,6 @@
 /** A hand-made report for the table, verdict and chart tests. */
-import type { BenchReport, CaseResult } from '../dist/report.js';
+import { summarize } from '../dist/interval.js';
+import type { BenchReport, CaseResult, WorkloadRun } from '../dist/report.js';
 import { addSpeedups } from '../dist/report.js';
 import { DEFAULT_SIZES } from '../dist/sizes.js';
 
@@ -9,11 +10,16 @@ type Partial = Pick<CaseResult, 'workload' | 'workers' | 'items'> & {
   mode?: string;
   label?: string;
   seconds?: number;
+  /** Every sample's seconds, one per round (round 1, 2, …); `seconds` is their median. */
+  samples?: number[];
   error?: string;
   latencyMs?: { p50: number; p99: number };
 };
 
-/** A case result with `seconds` as its median (or failed, with `error`). */
+/**
+ * A case result with `seconds` as its only sample, or with `samples` taken in rounds 1, 2, …
+ * (or failed, with `error`).
+ */
 export function result(c: Partial): CaseResult {
   const subject = { kind: c.kind ?? 'backend', name: c.name, ...(c.mode ? { mode: c.mode } : {}) };
   const base = {
@@ -23,9 +29,22 @@ export function result(c: Partial): CaseResult {
     label: c.label ?? c.name,
     workers: c.workers,
     items: c.items,
-    samples: 3,
+    samples: c.samples?.length ?? 3,
   };
   if (c.error !== undefined) return { ...base, ok: false, error: c.error };
+  if (c.samples) {
+    const interval = summarize(c.samples);
+    return {
+      ...base,
+      ok: true,
+      seconds: interval.median,
+      samplesSeconds: c.samples,
+      rounds: c.samples.map((_, i) => i + 1),
+      interval,
+      tasksPerSecond: c.items / interval.median,
+      peakRssMb: 100,
+    };
+  }
   return {
     ...base,
     ok: true,
@@ -41,6 +60,7 @@ export function result(c: Partial): CaseResult {
 export function report(
   cases: CaseResult[],
   workloads = [...new Set(cases.map((c) => c.workload))],
+  runs: BenchReport['workloads'] = {},
 ): BenchReport {
   addSpeedups(cases);
   return {
@@ -59,6 +79,18 @@ export function report(
     reference: { items: 1_000_000, seconds: 3.4 },
     cases,
     skipped: [],
+    workloads: runs,
     durationSeconds: 100,
+  };
+}
+
+/** A workload's run record, noisy or not. */
+export function run(noisy: boolean): WorkloadRun {
+  return {
+    noise: { cores: 2, foreignCores: noisy ? 1 : 0, medianSpread: 0.02, maxSpread: 0.05, noisy },
+    rounds: 5,
+    stoppedBy: 'settled',
+    budgetSeconds: 60,
+    seconds: 50,
   };
 }

@@ -27,6 +27,13 @@ describe('a smoke run with a tiny N', () => {
     );
     const failures = report.cases.filter((c) => !c.ok).map((c) => `${c.id}: ${c.error}`);
     expect(failures).toEqual([]);
+    // Every case sampled once after its warm-up, in one interleaved round per workload.
+    for (const c of report.cases) {
+      expect(c.samplesSeconds, c.id).toHaveLength(1);
+      expect(c.rounds, c.id).toEqual([1]);
+      expect(c.warmupSeconds, c.id).toBeGreaterThan(0);
+    }
+    expect(report.workloads?.cpu?.stoppedBy).toBe('fixed');
     for (const { entry } of registry.backends) {
       for (const workload of WORKLOAD_IDS) {
         const cases = report.cases.filter(
@@ -59,9 +66,11 @@ describe('a smoke run with a tiny N', () => {
     expect(json.machine.cores).toBeGreaterThan(0);
     expect(json.machine.node).toBe(process.version);
     expect(json.cases).toHaveLength(report.cases.length);
+    expect(json.cases[0].samplesSeconds).toHaveLength(1);
+    expect(json.workloads.cpu.noise.cores).toBe(report.machine.cores);
     expect(json.verdicts).toEqual(verdicts(report));
     expect(readFileSync(written.chart, 'utf8')).toContain('</svg>');
-  }, 120_000);
+  }, 300_000);
 
   it('runs the peers, one task per item and hand-chunked', async () => {
     const report = await runBench(
@@ -90,7 +99,7 @@ describe('a smoke run with a tiny N', () => {
         true,
       );
     }
-  }, 120_000);
+  }, 300_000);
 
   it.skipIf(spawnSync('python3', ['--version']).status !== 0)(
     "runs the article's Python Pool.map on the same inputs",

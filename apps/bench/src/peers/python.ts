@@ -1,13 +1,15 @@
 /**
  * The article's own approach, for comparison: Python's `multiprocessing.Pool(n).map` over the
- * same inputs (written to a file from the same seed), timed by the script itself.
+ * same inputs (written to a file from the same seed), timed by the script itself, one sample
+ * per request so the runner can interleave it with the Node cases.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { CaseEvents, CaseOutcome } from '../launch-case.js';
+import type { CaseEvents, CaseSession } from '../launch-case.js';
+import type { PassSample } from '../measure.js';
 import type { CaseSpec } from '../plan.js';
-import { endGroup, trackGroup } from '../process-groups.js';
+import { endGroup, killGroup, trackGroup } from '../process-groups.js';
 
 const SCRIPT = fileURLToPath(new URL('../../python/pool_map.py', import.meta.url));
 
@@ -30,69 +32,88 @@ export async function writeInputsFile(path: string, inputs: readonly number[]): 
   await writeFile(path, `${inputs.join('\n')}\n`);
 }
 
-interface PythonSample {
-  sample: number;
-  seconds: number;
-  checksum: string;
-}
+type Line = { ready: true } | { sample: number; seconds: number; checksum: string };
+type Waiter = { resolve(line: Line): void; reject(error: Error): void };
 
-/** Runs `pool_map.py` for `spec` on the inputs in `inputsFile` (written with `spec.items` lines). */
-export function launchPythonCase(
+/**
+ * Starts `pool_map.py` for `spec` on the inputs in `inputsFile` (written with `spec.items`
+ * lines); resolves once its pool is warmed up.
+ */
+export async function startPythonCase(
   spec: CaseSpec,
   inputsFile: string,
   events: CaseEvents = {},
-): Promise<CaseOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'python3',
-      [SCRIPT, inputsFile, String(spec.workers), String(spec.samples)],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      },
-    );
-    const pid = child.pid;
-    if (pid !== undefined) {
-      trackGroup(pid);
-      events.onSpawn?.(pid);
+): Promise<CaseSession> {
+  const child = spawn('python3', [SCRIPT, inputsFile, String(spec.workers), '-'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    trackGroup(pid);
+    events.onSpawn?.(pid);
+  }
+  events.onPhase?.('warming up');
+  let waiter: Waiter | undefined;
+  let ended: Error | undefined;
+  let buffered = '';
+  let stderr = '';
+  const next = (): Promise<Line> =>
+    ended
+      ? Promise.reject(ended)
+      : new Promise<Line>((resolve, reject) => {
+          waiter = { resolve, reject };
+        });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, at).trim();
+      buffered = buffered.slice(at + 1);
+      if (!line) continue;
+      const w = waiter;
+      waiter = undefined;
+      w?.resolve(JSON.parse(line) as Line);
     }
-    events.onPhase?.('warming up');
-    const samples: PythonSample[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, at).trim();
-        buffered = buffered.slice(at + 1);
-        if (!line) continue;
-        samples.push(JSON.parse(line) as PythonSample);
-        events.onSample?.(samples.length, spec.samples);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    child.on('error', (error) => {
-      if (pid === undefined) reject(error);
-    });
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code, signal) => {
       if (pid !== undefined) endGroup(pid);
-      if (code !== 0 || samples.length !== spec.samples) {
-        const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        reject(new Error(`python3 pool_map.py ended with ${how}\n${stderr.trim()}`));
-        return;
-      }
-      const samplesMs = samples.map((s) => s.seconds * 1000).sort((a, b) => a - b);
-      const mid = samplesMs.length >> 1;
-      const medianMs =
-        samplesMs.length % 2 === 1
-          ? (samplesMs[mid] as number)
-          : ((samplesMs[mid - 1] as number) + (samplesMs[mid] as number)) / 2;
-      resolve({
-        measurement: { samplesMs, medianMs, checksums: samples.map((s) => s.checksum) },
-        ownPeakRssKb: 0,
-      });
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      ended = new Error(`python3 pool_map.py ended with ${how}\n${stderr.trim()}`);
+      waiter?.reject(ended);
+      waiter = undefined;
+      resolve(code);
     });
   });
+  child.on('error', (error) => {
+    ended ??= error;
+    waiter?.reject(error);
+    waiter = undefined;
+  });
+  // A write after the script died is reported by 'exit'.
+  child.stdin.on('error', () => {});
+  const ready = await next();
+  if (!('ready' in ready)) throw new Error('pool_map.py did not say ready');
+  return {
+    pid,
+    async sample(): Promise<PassSample> {
+      const answer = next();
+      child.stdin.write('sample\n');
+      const line = await answer;
+      if (!('seconds' in line)) throw new Error('pool_map.py answered out of turn');
+      return { ms: line.seconds * 1000, checksum: line.checksum };
+    },
+    async close() {
+      child.stdin.end();
+      const code = await exited;
+      if (code !== 0) throw ended ?? new Error('pool_map.py failed');
+      return { ownPeakRssKb: 0 };
+    },
+    kill: () => {
+      if (pid !== undefined) killGroup(pid);
+    },
+  };
 }
