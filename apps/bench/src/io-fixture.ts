@@ -41,6 +41,10 @@ export async function startIoFixture(): Promise<IoFixture> {
     const body = match[1] as string;
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body);
   });
+  // Case processes stay open across rounds and keep their sockets alive between samples: with
+  // Node's default 5 s keep-alive timeout the server would close an idle socket just as a
+  // client reuses it ("socket hang up"). Idle sockets stay open until close() instead.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
