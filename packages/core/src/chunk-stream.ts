@@ -171,6 +171,7 @@ export class ChunkStream {
           remaining: this.source.remaining,
           workers: this.scheduler.workerCount,
           targetMs: this.scheduler.chunkTargetMs,
+          waitFactor: this.scheduler.waitFactor(this.spec.task),
         });
         const read = this.source.read(size);
         const items = Array.isArray(read) ? read : await read;

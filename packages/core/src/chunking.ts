@@ -25,7 +25,17 @@ export interface ChunkSizeInput {
   readonly workers: number;
   /** Worker time a chunk should take (default {@link TARGET_CHUNK_MS}). */
   readonly targetMs?: number;
+  /**
+   * Wall time over blocking time of the task's jobs (1 for CPU-bound tasks). A task that mostly
+   * waits on IO is sized for how much it keeps waiting at once, not for its tiny CPU share.
+   */
+  readonly waitFactor?: number;
 }
+
+/** Wall over blocking time from which a task counts as IO-bound for chunk sizing. */
+export const IO_BOUND_WAIT_FACTOR = 4;
+/** Least chunk size of an IO-bound task whose input length is unknown. */
+export const IO_BOUND_MIN_CHUNK = 256;
 
 /** The size of the next chunk. */
 export function chunkSize({
@@ -34,12 +44,18 @@ export function chunkSize({
   remaining,
   workers,
   targetMs = TARGET_CHUNK_MS,
+  waitFactor = 1,
 }: ChunkSizeInput): number {
   if (fixed !== undefined) return fixed;
   let size =
     perItemMs === undefined
       ? FIRST_CHUNK_SIZE
       : Math.min(MAX_CHUNK_SIZE, Math.max(1, Math.floor(targetMs / Math.max(perItemMs, 1e-5))));
+  if (perItemMs !== undefined && waitFactor >= IO_BOUND_WAIT_FACTOR) {
+    // Waiting chunks hold no CPU: as large as the tail rule below allows, so thousands of
+    // operations wait at once, as a hand-chunked pool would have them.
+    size = Math.max(size, remaining === undefined ? IO_BOUND_MIN_CHUNK : remaining);
+  }
   if (remaining !== undefined) {
     // Keep at least three chunks per worker in what is left, so the tail balances.
     size = Math.min(size, Math.max(1, Math.ceil(remaining / (workers * 3))));

@@ -13,6 +13,8 @@ export interface Estimate {
   blockPerItem: number;
   /** Wall time over blocking time of one job: about 1 for CPU-bound tasks, more when they await IO. */
   wallPerBlock: number;
+  /** Jobs whose wall time has been learned. */
+  waitSamples: number;
 }
 
 /** Per-task estimates. */
@@ -25,19 +27,22 @@ export class TaskEstimates {
   }
 
   /**
-   * Learns blocking time per item. A sample far above the estimate (an expensive stretch of a
-   * map) is taken at once rather than averaged in: underestimating strands work on one worker,
-   * overestimating only costs a few more messages.
+   * Learns blocking time per item. A sample far from the estimate is taken at once rather than
+   * averaged in: far above, an expensive stretch of a map (underestimating strands work on one
+   * worker); far below, the end of a first sample slowed by cold code (overestimating makes
+   * chunks too small to keep IO-bound maps busy).
    */
   learnBlock(task: string, perItem: number): Estimate {
     const estimate = this.byTask.get(task);
     if (!estimate) {
-      const fresh = { blockPerItem: perItem, wallPerBlock: 1 };
+      const fresh = { blockPerItem: perItem, wallPerBlock: 1, waitSamples: 0 };
       this.byTask.set(task, fresh);
       return fresh;
     }
-    if (perItem > 3 * estimate.blockPerItem) estimate.blockPerItem = perItem;
-    else estimate.blockPerItem += EWMA * (perItem - estimate.blockPerItem);
+    if (perItem > 3 * estimate.blockPerItem || perItem < estimate.blockPerItem / 3) {
+      // A jump (a costly stretch of the input, or a first sample slowed by cold code).
+      estimate.blockPerItem = perItem;
+    } else estimate.blockPerItem += EWMA * (perItem - estimate.blockPerItem);
     return estimate;
   }
 
@@ -46,6 +51,9 @@ export class TaskEstimates {
     const estimate = this.byTask.get(task);
     if (!estimate) return;
     const ratio = Math.max(1, runMs / Math.max(blockMs, 1e-3));
-    estimate.wallPerBlock += EWMA * (ratio - estimate.wallPerBlock);
+    // The first sample is taken as it is: starting from 1 would read an IO-bound task as
+    // CPU-bound for its first several jobs.
+    if (estimate.waitSamples++ === 0) estimate.wallPerBlock = ratio;
+    else estimate.wallPerBlock += EWMA * (ratio - estimate.wallPerBlock);
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from '../src/chunking.js';
+import {
+  chunkSize,
+  FIRST_CHUNK_SIZE,
+  IO_BOUND_MIN_CHUNK,
+  MAX_CHUNK_SIZE,
+  TARGET_CHUNK_MS,
+} from '../src/chunking.js';
 
 describe('chunkSize', () => {
   it('uses the explicit size when given', () => {
@@ -39,5 +45,17 @@ describe('chunkSize', () => {
   it('shrinks near the end so the tail spreads over every worker', () => {
     expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 60, workers: 4 })).toBe(5);
     expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 1, workers: 4 })).toBe(1);
+  });
+
+  it('sizes an IO-bound task (it mostly waits) for what it keeps waiting at once, within the tail rule', () => {
+    const io = { fixed: undefined, perItemMs: 0.01, workers: 2, waitFactor: 50 };
+    expect(chunkSize({ ...io, remaining: 5_000 })).toBe(Math.ceil(5_000 / 6));
+    expect(chunkSize({ ...io, remaining: undefined })).toBe(
+      Math.max(IO_BOUND_MIN_CHUNK, Math.floor(TARGET_CHUNK_MS / 0.01)),
+    );
+    // A CPU-bound task of the same cost keeps chunks sized to the target time.
+    expect(chunkSize({ ...io, remaining: 5_000, waitFactor: 1 })).toBe(
+      Math.min(Math.floor(TARGET_CHUNK_MS / 0.01), Math.ceil(5_000 / 6)),
+    );
   });
 });
