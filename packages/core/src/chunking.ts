@@ -51,10 +51,16 @@ export function chunkSize({
     perItemMs === undefined
       ? FIRST_CHUNK_SIZE
       : Math.min(MAX_CHUNK_SIZE, Math.max(1, Math.floor(targetMs / Math.max(perItemMs, 1e-5))));
-  if (perItemMs !== undefined && waitFactor >= IO_BOUND_WAIT_FACTOR) {
-    // Waiting chunks hold no CPU: as large as the tail rule below allows, so thousands of
-    // operations wait at once, as a hand-chunked pool would have them.
+  const ioBound = perItemMs !== undefined && waitFactor >= IO_BOUND_WAIT_FACTOR;
+  if (ioBound) {
+    // Waiting chunks hold no CPU: large, so thousands of operations wait at once, as a
+    // hand-chunked pool would have them; a floor of IO_BOUND_MIN_CHUNK keeps the tail from
+    // breaking into hundreds of tiny chunks.
     size = Math.max(size, remaining === undefined ? IO_BOUND_MIN_CHUNK : remaining);
+    if (remaining !== undefined) {
+      size = Math.min(size, Math.max(IO_BOUND_MIN_CHUNK, Math.ceil(remaining / (workers * 3))));
+    }
+    return Math.min(size, MAX_CHUNK_SIZE);
   }
   if (remaining !== undefined) {
     // Keep at least three chunks per worker in what is left, so the tail balances.
