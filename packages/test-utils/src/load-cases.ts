@@ -7,6 +7,7 @@ import {
   failedInputIndex,
   NotCloneableError,
   TaskAbortedError,
+  TaskTimeoutError,
   WorkerExitError,
   withOptions,
 } from '@manyhands/core';
@@ -78,6 +79,61 @@ export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void
       expect(failedInputIndex(resultError)).toBe(13);
       expect(await pool.run('echo', 'alive')).toBe('alive');
     });
+
+    if (ownsWorkers) {
+      it('a mixed storm (crashes, aborts, timeouts, throws, maps) settles every call as specified, then closes', async () => {
+        const pool = make();
+        const controller = new AbortController();
+        const calls: Promise<string>[] = [];
+        const expectOutcome = (
+          call: Promise<unknown>,
+          ok: (value: unknown) => boolean,
+          allowed: readonly (new (...args: never[]) => Error)[],
+        ) =>
+          call.then(
+            (value) => (ok(value) ? 'ok' : `wrong value ${String(value)}`),
+            (error: unknown) =>
+              allowed.some((kind) => error instanceof kind) ? 'ok' : `wrong error ${String(error)}`,
+          );
+        for (let i = 0; i < 600; i++) {
+          const kind = i % 20;
+          if (kind < 8) calls.push(expectOutcome(pool.run('square', i), (v) => v === i * i, []));
+          else if (kind < 11) {
+            // Async: may be running on a worker another task ends, which rejects it too.
+            calls.push(expectOutcome(pool.run('sleep', 3, i), (v) => v === i, [WorkerExitError]));
+          } else if (kind === 11) {
+            calls.push(
+              expectOutcome(pool.run('exitIfNegative', -1), () => false, [WorkerExitError]),
+            );
+          } else if (kind === 12) {
+            calls.push(expectOutcome(pool.run('squareUnless13', 13), () => false, [RangeError]));
+          } else if (kind === 13) {
+            const call = pool.run('sleep', 40, i, withOptions({ signal: controller.signal }));
+            calls.push(expectOutcome(call, (v) => v === i, [TaskAbortedError, WorkerExitError]));
+          } else if (kind === 14) {
+            const call = pool.run('sleep', 5_000, i, withOptions({ timeout: 30 }));
+            calls.push(expectOutcome(call, () => false, [TaskTimeoutError, WorkerExitError]));
+          } else if (kind === 15) {
+            const costs = Array.from({ length: 40 }, (_, k) => (k === 39 ? 3 : 0));
+            calls.push(
+              expectOutcome(
+                pool.map('spin', costs),
+                (v) => Array.isArray(v) && v.length === 40,
+                [],
+              ),
+            );
+          } else
+            calls.push(
+              expectOutcome(pool.run('echo', { i }), (v) => (v as { i: number }).i === i, []),
+            );
+        }
+        setTimeout(() => controller.abort('enough'), 20);
+        const outcomes = await Promise.all(calls);
+        expect(outcomes.filter((o) => o !== 'ok')).toStrictEqual([]);
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+        await pool.close();
+      }, 120_000);
+    }
 
     it('thousands of calls sharing one signal, aborted halfway: the rest reject, the executor carries on', async () => {
       const pool = make();
