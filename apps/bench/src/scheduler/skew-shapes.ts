@@ -2,6 +2,7 @@
 
 /** The shapes: where the expensive items are. */
 export const SKEW_SHAPES = [
+  'uniform',
   'tail',
   'head',
   'scattered',
@@ -16,7 +17,7 @@ export type SkewShape = (typeof SKEW_SHAPES)[number];
 const BASE_US = 5;
 
 /**
- * `n` item costs in µs: `tail`/`head` put 5 % of items at 40× the others at the end/start,
+ * `n` item costs in µs: `uniform` is the control (no skew: what is left is per-item overhead), `tail`/`head` put 5 % of items at 40× the others at the end/start,
  * `scattered` spreads them evenly, `one-big` gives one item (at 3/4 of the input) a third of all
  * the work, `rising` grows linearly from 1 to 20× and `tail-heavy` puts the last 1 % at 200×.
  */
@@ -26,6 +27,8 @@ export function skewCosts(shape: SkewShape, n: number): number[] {
     costs[i] = BASE_US * weight;
   };
   switch (shape) {
+    case 'uniform':
+      break;
     case 'tail':
       for (let i = Math.floor(n * 0.95); i < n; i++) heavy(i, 40);
       break;
