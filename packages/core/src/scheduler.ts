@@ -437,6 +437,10 @@ export class Scheduler {
     const views: VictimView[] = [];
     for (const slot of this.slots) {
       if (slot.exited || slot.killReason || slot.held.size < 2) continue;
+      // Calls are priced when sent, so their load says at once whether a steal can pay; only a
+      // worker holding map chunks (two at most) is re-priced, which keeps this cheap on the
+      // tail of a burst of tiny calls.
+      if (slot.chunks === 0 && slot.load < STEAL_MIN_MS) continue;
       if (!slot.holeSettled()) continue;
       // Costs as estimated now: a costly stretch of a map is known once its first chunk is back.
       const jobs = [...slot.held.values()].map((job) => ({
