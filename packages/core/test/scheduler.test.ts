@@ -46,6 +46,27 @@ async function warmUp(
   return [a, b] as const;
 }
 
+/** `n` calls of `t`, each settling to its value or its error (never rejecting). */
+function settledCalls(call: (arg: unknown) => Promise<unknown>, n: number): Promise<unknown>[] {
+  return Array.from({ length: n }, (_, i) =>
+    call(i).then(
+      (value) => value,
+      (error: unknown) => error,
+    ),
+  );
+}
+
+/** Worker `w` answers each job it is sent, once, for a few turns (requeued jobs included). */
+async function answerEverything(w: FakeWorker): Promise<void> {
+  const answered = new Set<number>();
+  for (let round = 0; round < 5; round++) {
+    const fresh = w.jobIds().filter((id) => !answered.has(id));
+    for (const id of fresh) answered.add(id);
+    w.results(fresh.map((id) => w.ok(id, `answered ${id}`)));
+    await tick();
+  }
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -54,12 +75,7 @@ describe('scheduler: a dying worker', () => {
   it('with shared memory: its finished results arrive, the started job fails, the unstarted run elsewhere', async () => {
     const { transport, call } = setup(true);
     const [a, b] = await warmUp(transport, call, 1);
-    const calls = Array.from({ length: 8 }, (_, i) =>
-      call(i).then(
-        (v) => v,
-        (e: unknown) => e,
-      ),
-    );
+    const calls = settledCalls(call, 8);
     await tick();
     const held = a.jobIds().slice(1); // after the warm-up job
     expect(held.length).toBeGreaterThanOrEqual(3);
@@ -69,10 +85,7 @@ describe('scheduler: a dying worker', () => {
     a.exit({ exitCode: 3, signal: null });
     await tick();
     // B answers everything it gets, the requeued jobs included.
-    for (let round = 0; round < 5; round++) {
-      b.results(b.jobIds().map((id) => b.ok(id, `b${id}`)));
-      await tick();
-    }
+    await answerEverything(b);
     const outcomes = await Promise.all(calls);
     const failed = outcomes.filter((o) => o instanceof WorkerExitError);
     expect(failed).toHaveLength(1);
@@ -83,21 +96,13 @@ describe('scheduler: a dying worker', () => {
   it('without shared memory: its dying message says how far it got', async () => {
     const { transport, call } = setup(false);
     const [a, b] = await warmUp(transport, call, 1);
-    const calls = Array.from({ length: 8 }, (_, i) =>
-      call(i).then(
-        (v) => v,
-        (e: unknown) => e,
-      ),
-    );
+    const calls = settledCalls(call, 8);
     await tick();
     const held = a.jobIds().slice(1);
     a.results([a.ok(held[0] as number, 'done')], { started: 3, final: true });
     a.exit({ exitCode: 3, signal: null });
     await tick();
-    for (let round = 0; round < 5; round++) {
-      b.results(b.jobIds().map((id) => b.ok(id, `b${id}`)));
-      await tick();
-    }
+    await answerEverything(b);
     const outcomes = await Promise.all(calls);
     expect(outcomes.filter((o) => o instanceof WorkerExitError)).toHaveLength(1);
     expect(outcomes.filter((o) => typeof o === 'string')).toHaveLength(7);
@@ -106,12 +111,7 @@ describe('scheduler: a dying worker', () => {
   it('a hard death with no word from the worker fails every job it held, and nothing else', async () => {
     const { transport, call } = setup(false);
     const [a, b] = await warmUp(transport, call, 1);
-    const calls = Array.from({ length: 8 }, (_, i) =>
-      call(i).then(
-        (v) => v,
-        (e: unknown) => e,
-      ),
-    );
+    const calls = settledCalls(call, 8);
     await tick();
     const heldByA = a.jobIds().length - 1;
     a.exit({ exitCode: null, signal: 'SIGKILL' });
