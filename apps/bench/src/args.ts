@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs as parseNodeArgs } from 'node:util';
-import { WORKLOAD_GROUPS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
+import { QUICK_WORKLOADS, WORKLOAD_GROUPS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 
 /** What a run was asked to do. */
 export interface BenchOptions {
@@ -51,10 +51,10 @@ budget allows (about 3 minutes on 2 cores, more with more cores).
 Flags:
   --backends a,b     backends to run (default: every available one)
   --workers LIST     worker counts: 1,2,4 or 1-4 (default: 1-${cores})
-  --n N              items of the CPU-bound workload (default 500000; 100000 with --quick);
+  --n N              items of the CPU-bound workload (default 200000; 100000 with --quick);
                      also caps the other workloads' counts
   --workload LIST    cpu, io-timer, io-http, io-file, sequential, burst, or the groups
-                     io, overhead, all (default: all)
+                     io, overhead, all (default: all; cpu, io-timer, sequential with --quick)
   --samples K        exactly K samples per case, no extra ones (default: at least 4 for cpu
                      and burst, 5 for the others, more while undecided; 3 with --quick)
   --quick            smaller counts and budget: a first look in well under a minute
@@ -159,8 +159,11 @@ export function parseArgs(argv: readonly string[], cores = availableParallelism(
   const samples =
     text('samples') === undefined ? undefined : positiveInteger('samples', text('samples')!);
   if (typeof samples === 'string') return fail(samples);
+  const quick = values.quick === true;
   const workloads =
-    text('workload') === undefined ? [...WORKLOAD_IDS] : parseWorkloads(text('workload')!);
+    text('workload') === undefined
+      ? [...(quick ? QUICK_WORKLOADS : WORKLOAD_IDS)]
+      : parseWorkloads(text('workload')!);
   if (typeof workloads === 'string') return fail(workloads);
   const out = text('out') ?? DEFAULT_OUT_DIR;
   if (out.trim() === '') return fail('--out needs a folder path.');
@@ -177,7 +180,7 @@ export function parseArgs(argv: readonly string[], cores = availableParallelism(
       n,
       samples,
       workloads,
-      quick: values.quick === true,
+      quick,
       peers: values.peers === true,
       python: values.python === true,
       out,

@@ -38,7 +38,7 @@ export interface Sizes {
 /** The default run. */
 export const DEFAULT_SIZES: Sizes = Object.freeze({
   items: Object.freeze({
-    cpu: 500_000,
+    cpu: 200_000,
     'io-timer': 5_000,
     'io-http': 5_000,
     'io-file': 5_000,

@@ -54,6 +54,16 @@ export const WORKLOAD_GROUPS: Readonly<Record<string, readonly WorkloadId[]>> = 
   overhead: ['sequential', 'burst'],
 });
 
+/**
+ * What `--quick` runs when `--workload` is not given: the lesson in one look (CPU-bound versus
+ * IO-bound) and the per-task cost, without the slower IO fixtures and the burst.
+ */
+export const QUICK_WORKLOADS: readonly WorkloadId[] = Object.freeze([
+  'cpu',
+  'io-timer',
+  'sequential',
+]);
+
 /** Every workload by id. */
 export const WORKLOADS: Readonly<Record<WorkloadId, Workload>> = Object.freeze({
   cpu: {

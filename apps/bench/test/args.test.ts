@@ -72,6 +72,9 @@ describe('parseArgs', () => {
     expect(options(['--n', '1e6']).n).toBe(1_000_000);
     expect(options(['--workload', 'io']).workloads).toEqual(['io-timer', 'io-http', 'io-file']);
     expect(options(['--', '--quick']).quick).toBe(true);
+    // --quick runs the CPU-bound, the timer and the round-trip workloads unless told otherwise.
+    expect(options(['--quick']).workloads).toEqual(['cpu', 'io-timer', 'sequential']);
+    expect(options(['--quick', '--workload', 'burst']).workloads).toEqual(['burst']);
     expect(options(['-h']).help).toBe(true);
   });
 
