@@ -19,6 +19,7 @@ import {
   setClientRef,
   whenReady,
 } from './redis-connection.js';
+import { RoundTripMeter } from './round-trip.js';
 import { decodeNodeMessage, type JobData, type NodeMessage, NodeMessageKind } from './wire.js';
 
 /** How often the session renews its marker and checks Redis and the nodes. */
@@ -68,6 +69,8 @@ const delay = (ms: number): Promise<void> =>
 export class HostSession {
   /** This caller's id: prefix of its job ids, suffix of its keys. */
   readonly id = randomBytes(9).toString('base64url');
+  /** The round trip to Redis, timed on commands the session sends anyway. */
+  readonly roundTrip = new RoundTripMeter();
   private readonly config: SessionConfig;
   private readonly keys: QueueKeys;
   private readonly client: Redis;
@@ -86,6 +89,8 @@ export class HostSession {
   private downSince: number | undefined;
   private unreachable: RedisConnectionError | undefined;
   private noNodeSince: number | undefined;
+  /** Worker nodes serving the queue when last looked (each heartbeat while work is in flight). */
+  servingNodes: number | undefined;
   private closing: Promise<void> | undefined;
   private onAllFinished: (() => void) | undefined;
 
@@ -129,6 +134,8 @@ export class HostSession {
       });
       this.queue.on('error', () => {});
       await this.queue.waitUntilReady();
+      // Three timed round trips: map chunks are sized for the link before the first heartbeat.
+      for (let i = 0; i < 3; i++) await this.timed(() => this.client.ping());
       await this.client.set(this.keys.caller(this.id), '1', 'PX', CALLER_TTL_MS);
       if (this.state !== 'opening') return; // closed while opening
       this.state = 'open';
@@ -192,6 +199,7 @@ export class HostSession {
         const nodes = await readNodes(this.client, this.keys);
         const serving = nodes.filter((node) => !node.loadError);
         if (serving.length > 0) {
+          this.servingNodes = serving.length;
           this.tasks = [...new Set(serving.flatMap((node) => node.tasks))];
           for (const lane of this.lanes) lane.becomeReady(this.tasks);
           return;
@@ -387,10 +395,18 @@ export class HostSession {
     void this.checkState();
   }
 
+  /** Runs one command, recording its round trip. */
+  private async timed<T>(command: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    const result = await command();
+    this.roundTrip.record(performance.now() - start);
+    return result;
+  }
+
   /** Renews the caller marker; a missing marker means Redis lost this caller's jobs and results. */
   private async checkState(): Promise<void> {
     const key = this.keys.caller(this.id);
-    const renewed = await this.client.set(key, '1', 'PX', CALLER_TTL_MS, 'XX');
+    const renewed = await this.timed(() => this.client.set(key, '1', 'PX', CALLER_TTL_MS, 'XX'));
     if (renewed !== null || this.state !== 'open') return;
     this.failInFlight(
       new RedisConnectionError(
@@ -437,7 +453,9 @@ export class HostSession {
   /** Rejects the work in flight once no worker node has been alive for `nodeTimeout`. */
   private async watchNodes(): Promise<void> {
     const nodes = await readNodes(this.client, this.keys);
-    if (nodes.some((node) => !node.loadError)) {
+    const serving = nodes.filter((node) => !node.loadError).length;
+    if (serving > 0) this.servingNodes = serving;
+    if (serving > 0) {
       this.noNodeSince = undefined;
       return;
     }

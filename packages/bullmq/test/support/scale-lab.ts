@@ -1,0 +1,277 @@
+/**
+ * A deployment the way production runs one, on one machine: Redis on its own host behind a
+ * delaying proxy (the latency between hosts), the caller on another, each `manyhands-worker`
+ * node on its own. The test itself watches Redis through a unix socket (not namespaced), so it
+ * needs no address on the lab's network.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startWorkerNodes } from '../../dist/index.js';
+import { type NetHost, NetLab } from './netns.js';
+import { NODE_TASKS } from './nodes.js';
+import { uniqueQueue } from './redis.js';
+
+const SERVER = process.env.MANYHANDS_REDIS_SERVER ?? 'redis-server';
+const PROXY = fileURLToPath(new URL('./delay-proxy.mjs', import.meta.url));
+const CALLER = fileURLToPath(new URL('./netns-caller.mjs', import.meta.url));
+const REDIS_PORT = 6379;
+const PROXY_PORT = 7000;
+
+/** Calls `onLine` with every line `child` prints (stdout and stderr), always draining both. */
+export function onLines(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.setEncoding('utf8').on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
+}
+
+/** Resolves once `child` prints a line containing `mark`; rejects if it exits first. */
+function untilLine(child: ChildProcess, mark: string, what: string, ms = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not print "${mark}" within ${ms} ms:\n${output}`));
+    }, ms);
+    onLines(child, (line) => {
+      output += `${line}\n`;
+      if (line.includes(mark)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${signal ?? code}) before "${mark}":\n${output}`));
+    });
+  });
+}
+
+/** One JSON event the caller printed. */
+export interface CallerEvent {
+  readonly event: 'ready' | 'start' | 'progress' | 'round' | 'closed';
+  /** `Date.now()` when it was printed. */
+  readonly at: number;
+  readonly [key: string]: unknown;
+}
+
+/** A round's summary, as the caller checked it. */
+export interface RoundSummary extends CallerEvent {
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly missing: number;
+  readonly wrong: number;
+  readonly byPid?: Record<string, number>;
+  readonly firstAt?: Record<string, number>;
+  readonly stats?: { completed: number; failed: number };
+  readonly error?: { name: string; code?: string; message: string };
+}
+
+/** What the caller does (see `netns-caller.mjs`). */
+export interface CallerSpec {
+  readonly mode: 'imap' | 'map' | 'burst';
+  readonly count: number;
+  readonly task?: string;
+  readonly rounds?: number;
+  readonly progressEvents?: number;
+  readonly options?: Record<string, unknown>;
+  readonly mapOptions?: Record<string, unknown>;
+}
+
+/** A caller process on the caller host. */
+export interface CallerRun {
+  readonly child: ChildProcess;
+  readonly events: CallerEvent[];
+  /** Resolves with the first event (from now on, or already seen) that `match` accepts. */
+  until(match: (event: CallerEvent) => boolean, ms?: number): Promise<CallerEvent>;
+  /** Resolves with round `n`'s summary. */
+  round(n: number, ms?: number): Promise<RoundSummary>;
+  /** Starts the next round. */
+  next(): void;
+}
+
+/** A node process on its own host. */
+export interface LabNode {
+  readonly host: NetHost;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** `Date.now()` when it printed that it serves. */
+  readonly servingAt: number;
+}
+
+/** Options of {@link startScaleLab}. */
+export interface ScaleLabOptions {
+  /** One-way delay between each host and Redis, ms (round trip: twice this). Default 0. */
+  readonly delayMs?: number;
+  /** Jitter either side of the delay, ms. Default 0. */
+  readonly jitterMs?: number;
+  /** Extra redis-server config, e.g. `['appendonly', 'yes']`. */
+  readonly redisConfig?: readonly string[];
+}
+
+/** A running lab: Redis host, caller host, node hosts. */
+export interface ScaleLab {
+  readonly lab: NetLab;
+  readonly redisHost: NetHost;
+  readonly callerHost: NetHost;
+  /** The queue this lab's nodes serve. */
+  readonly queue: string;
+  /** Redis as the hosts reach it: through the delaying proxy. */
+  readonly url: string;
+  /** Every line the nodes printed, prefixed with their pid. */
+  readonly lines: string[];
+  readonly nodes: LabNode[];
+  /** A client for the test itself, over Redis's unix socket. */
+  inspector(): Redis;
+  /** Starts `count` nodes, each on a new host. */
+  addNodes(count: number, args?: readonly string[]): Promise<LabNode[]>;
+  /** Starts a caller on the caller host. */
+  caller(spec: CallerSpec): CallerRun;
+  /** Stops everything and removes the namespaces. */
+  destroy(): Promise<void>;
+}
+
+/** Starts Redis (behind the delaying proxy) and a caller host in a new lab. */
+export async function startScaleLab(options: ScaleLabOptions = {}): Promise<ScaleLab> {
+  const lab = NetLab.create();
+  try {
+    return await populate(lab, options);
+  } catch (error) {
+    await lab.destroy();
+    throw error;
+  }
+}
+
+async function populate(lab: NetLab, options: ScaleLabOptions): Promise<ScaleLab> {
+  const redisHost = lab.addHost('redis');
+  const callerHost = lab.addHost('caller');
+  const socket = join(lab.dir, 'redis.sock');
+  const config = ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', redisHost.address];
+  config.push('--unixsocket', socket, '--unixsocketperm', '700');
+  config.push('--save', '', '--appendonly', 'no', '--dir', lab.dir);
+  for (const line of options.redisConfig ?? []) {
+    const [key, ...value] = line.split(' ');
+    config.push(`--${key}`, ...value);
+  }
+  const redis = redisHost.spawn(SERVER, config, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await untilLine(redis, 'Ready to accept connections', 'redis-server');
+  const proxy = redisHost.spawn(
+    process.execPath,
+    [
+      PROXY,
+      '--listen',
+      `${redisHost.address}:${PROXY_PORT}`,
+      '--target',
+      `127.0.0.1:${REDIS_PORT}`,
+      '--delay',
+      String(options.delayMs ?? 0),
+      '--jitter',
+      String(options.jitterMs ?? 0),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await untilLine(proxy, 'listening', 'the delaying proxy');
+  const queue = uniqueQueue('lab');
+  const url = `redis://${redisHost.address}:${PROXY_PORT}`;
+  const lines: string[] = [];
+  const nodes: LabNode[] = [];
+  let hosts = 0;
+  const clients: Redis[] = [];
+
+  const addNode = async (host: NetHost, args: readonly string[]): Promise<LabNode> => {
+    let servingAt = 0;
+    const started = await startWorkerNodes({
+      tasks: NODE_TASKS,
+      queue,
+      redis: url,
+      launcher: host.launcher,
+      args,
+      log: (line) => {
+        if (!servingAt && line.includes(' serving queue ')) servingAt = Date.now();
+        lines.push(line);
+      },
+    });
+    const child = started.processes[0] as ChildProcess;
+    lab.track(child);
+    const node = { host, child, pid: child.pid as number, servingAt };
+    nodes.push(node);
+    return node;
+  };
+
+  return {
+    lab,
+    redisHost,
+    callerHost,
+    queue,
+    url,
+    lines,
+    nodes,
+    inspector() {
+      const client = new Redis({ path: socket, maxRetriesPerRequest: 1 });
+      clients.push(client);
+      return client;
+    },
+    async addNodes(count, args = []) {
+      // Hosts are made first (in order); the nodes then start together.
+      const hostsMade = Array.from({ length: count }, () => lab.addHost(`node${++hosts}`));
+      return Promise.all(hostsMade.map((host) => addNode(host, args)));
+    },
+    caller(spec) {
+      const child = callerHost.spawn(
+        process.execPath,
+        [CALLER, JSON.stringify({ redis: url, queue, ...spec })],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      const events: CallerEvent[] = [];
+      const waiters = new Set<() => void>();
+      let output = '';
+      onLines(child, (line) => {
+        output += `${line}\n`;
+        if (!line.startsWith('{')) return;
+        events.push(JSON.parse(line) as CallerEvent);
+        for (const wake of waiters) wake();
+      });
+      let exited = false;
+      child.once('exit', () => {
+        exited = true;
+        for (const wake of waiters) wake();
+      });
+      const until = (match: (event: CallerEvent) => boolean, ms = 60_000) =>
+        new Promise<CallerEvent>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            waiters.delete(check);
+            reject(new Error(`the caller printed no such event within ${ms} ms:\n${output}`));
+          }, ms);
+          const check = (): void => {
+            const found = events.find(match);
+            if (found || exited) {
+              clearTimeout(timer);
+              waiters.delete(check);
+              if (found) resolve(found);
+              else reject(new Error(`the caller exited without such an event:\n${output}`));
+            }
+          };
+          waiters.add(check);
+          check();
+        });
+      return {
+        child,
+        events,
+        until,
+        round: (n, ms) =>
+          until((e) => e.event === 'round' && e.round === n, ms) as Promise<RoundSummary>,
+        next: () => child.stdin?.write('next\n'),
+      };
+    },
+    async destroy() {
+      for (const client of clients) client.disconnect();
+      await lab.destroy();
+    },
+  };
+}
