@@ -58,6 +58,9 @@ export interface Batch {
   added: boolean;
   /** Whether some of its tasks were cancelled (nodes are asked again until the job is gone). */
   cancelled: boolean;
+  /** The job's name and encoded data, to add it again if a failover loses it. */
+  readonly name: string;
+  readonly data: string;
 }
 
 type State = 'opening' | 'open' | 'failed' | 'closing' | 'closed';
@@ -89,6 +92,8 @@ export class HostSession {
   private downSince: number | undefined;
   private unreachable: RedisConnectionError | undefined;
   private noNodeSince: number | undefined;
+  /** Jobs added again after Redis lost them (see `recoverLostJobs`), for tests and logs. */
+  jobsAddedAgain = 0;
   /** Worker nodes serving the queue when last looked (each heartbeat while work is in flight). */
   servingNodes: number | undefined;
   private closing: Promise<void> | undefined;
@@ -234,6 +239,8 @@ export class HostSession {
       pending: new Set(jobs.map((job) => job[0])),
       added: false,
       cancelled: false,
+      name: (jobs[0] as WireJob)[2],
+      data,
     };
     this.batches.set(id, batch);
     lane.batches.add(batch);
@@ -244,29 +251,55 @@ export class HostSession {
       queueMicrotask(() => this.finish(batch, error));
       return;
     }
-    const jobData: JobData = { c: this.id, w: data };
-    queue
-      .add((jobs[0] as WireJob)[2], jobData, {
-        jobId: id,
-        removeOnComplete: true,
-        removeOnFail: true,
-      })
-      .then(
-        () => {
-          batch.added = true;
-          if (batch.pending.size === 0 && this.batches.has(id)) void this.tryRemove(batch);
-        },
-        (error: unknown) =>
-          this.finish(
-            batch,
-            new RedisConnectionError(
-              `Could not add a job to queue "${this.config.queue}" at ${this.where()}: ${
-                error instanceof Error ? error.message : String(error)
-              }`,
-              { cause: error },
-            ),
+    this.addJob(queue, batch).then(
+      () => {
+        batch.added = true;
+        if (batch.pending.size === 0 && this.batches.has(id)) void this.tryRemove(batch);
+      },
+      (error: unknown) =>
+        this.finish(
+          batch,
+          new RedisConnectionError(
+            `Could not add a job to queue "${this.config.queue}" at ${this.where()}: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+            { cause: error },
           ),
-      );
+        ),
+    );
+  }
+
+  private addJob(queue: Queue, batch: Batch): Promise<unknown> {
+    const jobData: JobData = { c: this.id, w: batch.data };
+    return queue.add(batch.name, jobData, {
+      jobId: batch.id,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  /**
+   * Redis is back after losing the connection: under Sentinel that may be a replica promoted
+   * without the last writes its primary acknowledged (replication is asynchronous). A job that
+   * is gone while its tasks still wait for results is added again: its tasks may run twice, and
+   * the caller still takes each result once. Waits a heartbeat first, so results already on
+   * their way are read before deciding a job is lost.
+   */
+  private async recoverLostJobs(): Promise<void> {
+    await delay(HEARTBEAT_MS);
+    const queue = this.queue;
+    if (!queue || this.state !== 'open') return;
+    try {
+      for (const batch of [...this.batches.values()]) {
+        if (!batch.added || batch.pending.size === 0) continue;
+        if ((await this.client.exists(queue.toKey(batch.id))) > 0) continue;
+        if (!this.batches.has(batch.id) || batch.pending.size === 0) continue;
+        await this.addJob(queue, batch);
+        this.jobsAddedAgain++;
+      }
+    } catch {
+      // Redis went away again: its next return checks again.
+    }
   }
 
   /** The scheduler cancelled tasks (abort, timeout): nodes drop them; waiting jobs go. */
@@ -390,9 +423,11 @@ export class HostSession {
   /** Redis is back after an outage: did it keep our state? */
   private onReconnect(): void {
     if (this.state !== 'open') return;
+    const wasDown = this.downSince !== undefined;
     this.downSince = undefined;
     this.unreachable = undefined;
     void this.checkState();
+    if (wasDown) void this.recoverLostJobs();
   }
 
   /** Runs one command, recording its round trip. */

@@ -123,7 +123,6 @@ describeWithNetns('bullmq: nodes that come and go, across hosts', () => {
       const lines = scale.lines.filter((line) => line.startsWith(`[${cut?.pid}]`));
       return lines.some((line) => /lock|Missing|failed/i.test(line)) || undefined;
     }, 30_000);
-    if (process.env.DEBUG_LAB) console.log(scale.lines.join('\n'));
     caller.next();
     const second = await caller.round(1);
     expectExactlyOnce(second, count);

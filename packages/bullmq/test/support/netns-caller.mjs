@@ -26,15 +26,21 @@ async function imapRound(count) {
   let done = 0;
   const every = Math.max(1, Math.floor(count / (spec.progressEvents ?? 20)));
   const inputs = Array.from({ length: count }, (_, i) => i);
-  for await (const [n, square, pid] of pool.imap(spec.task ?? 'tagged', inputs, {
-    ordered: false,
-    ...spec.mapOptions,
-  })) {
-    seen[n]++;
-    if (square !== n * n) wrong++;
-    byPid[pid] = (byPid[pid] ?? 0) + 1;
-    firstAt[pid] ??= Date.now();
-    if (++done % every === 0) emit({ event: 'progress', done, byPid });
+  let error;
+  try {
+    for await (const [n, square, pid] of pool.imap(spec.task ?? 'tagged', inputs, {
+      ordered: false,
+      ...spec.mapOptions,
+    })) {
+      seen[n]++;
+      if (square !== n * n) wrong++;
+      byPid[pid] = (byPid[pid] ?? 0) + 1;
+      firstAt[pid] ??= Date.now();
+      if (++done % every === 0) emit({ event: 'progress', done, byPid });
+    }
+  } catch (e) {
+    // What arrived before the failure still counts: no item may have come twice.
+    error = errorOf(e);
   }
   let duplicates = 0;
   let missing = 0;
@@ -42,7 +48,7 @@ async function imapRound(count) {
     if (n === 0) missing++;
     if (n > 1) duplicates += n - 1;
   }
-  return { delivered: done, duplicates, missing, wrong, byPid, firstAt };
+  return { delivered: done, duplicates, missing, wrong, byPid, firstAt, error };
 }
 
 /** Ordered map of `slowSquare` (or `spec.task`): checks every position. */

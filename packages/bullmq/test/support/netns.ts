@@ -128,6 +128,7 @@ export class NetLab {
   private readonly bridge: string;
   private readonly namespaces: string[] = [];
   private readonly children = new Set<ChildProcess>();
+  private readonly cleanups: (() => void)[] = [];
   private destroyed = false;
   private readonly onExit = (): void => this.destroySync();
 
@@ -191,9 +192,21 @@ export class NetLab {
     child.once('exit', () => this.children.delete(child));
   }
 
+  /** Runs `cleanup` when the lab is destroyed (before its processes are killed). */
+  onDestroy(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
   private destroySync(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const cleanup of this.cleanups.splice(0)) {
+      try {
+        cleanup();
+      } catch {
+        // best effort
+      }
+    }
     process.off('exit', this.onExit);
     for (const child of this.children) child.kill('SIGKILL');
     for (const ns of [...this.namespaces].reverse()) removeNamespace(ns);

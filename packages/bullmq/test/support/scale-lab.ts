@@ -5,6 +5,7 @@
  * needs no address on the lab's network.
  */
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -113,6 +114,20 @@ export interface ScaleLabOptions {
   readonly jitterMs?: number;
   /** Extra redis-server config, e.g. `['appendonly', 'yes']`. */
   readonly redisConfig?: readonly string[];
+  /**
+   * Redis under Sentinel instead: a primary, one replica and a sentinel, each on its own host
+   * (no proxy: clients reach whichever server the sentinel names). `url` is then a
+   * `redis+sentinel://` URL.
+   */
+  readonly sentinel?: boolean;
+}
+
+/** The Sentinel part of a lab. */
+export interface SentinelSetup {
+  readonly primary: ChildProcess;
+  readonly replicaHost: NetHost;
+  /** A client of the replica (over its unix socket): after a failover, the primary. */
+  replica(): Redis;
 }
 
 /** A running lab: Redis host, caller host, node hosts. */
@@ -127,7 +142,9 @@ export interface ScaleLab {
   /** Every line the nodes printed, prefixed with their pid. */
   readonly lines: string[];
   readonly nodes: LabNode[];
-  /** A client for the test itself, over Redis's unix socket. */
+  /** Under `sentinel: true`: the primary, the replica. */
+  readonly sentinel: SentinelSetup | undefined;
+  /** A client for the test itself, over Redis's unix socket (the first primary's). */
   inspector(): Redis;
   /** Starts `count` nodes, each on a new host. */
   addNodes(count: number, args?: readonly string[]): Promise<LabNode[]>;
@@ -148,19 +165,93 @@ export async function startScaleLab(options: ScaleLabOptions = {}): Promise<Scal
   }
 }
 
-async function populate(lab: NetLab, options: ScaleLabOptions): Promise<ScaleLab> {
-  const redisHost = lab.addHost('redis');
-  const callerHost = lab.addHost('caller');
-  const socket = join(lab.dir, 'redis.sock');
-  const config = ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', redisHost.address];
+/** Starts a redis-server on `host` (port 6379 and a unix socket named after the host). */
+async function startRedisOn(
+  lab: NetLab,
+  host: NetHost,
+  extra: readonly string[],
+  readyMark = 'Ready to accept connections',
+): Promise<{ child: ChildProcess; socket: string }> {
+  const socket = join(lab.dir, `${host.name}.sock`);
+  const config = ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', host.address];
   config.push('--unixsocket', socket, '--unixsocketperm', '700');
   config.push('--save', '', '--appendonly', 'no', '--dir', lab.dir);
-  for (const line of options.redisConfig ?? []) {
+  config.push('--dbfilename', `${host.name}.rdb`);
+  // A private network that only the lab's hosts reach: other hosts may connect without a password.
+  config.push('--protected-mode', 'no');
+  for (const line of extra) {
     const [key, ...value] = line.split(' ');
     config.push(`--${key}`, ...value);
   }
-  const redis = redisHost.spawn(SERVER, config, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await untilLine(redis, 'Ready to accept connections', 'redis-server');
+  const child = host.spawn(SERVER, config, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await untilLine(child, readyMark, `redis-server on ${host.name}`);
+  return { child, socket };
+}
+
+const SENTINEL = process.env.MANYHANDS_REDIS_SENTINEL ?? 'redis-sentinel';
+const SENTINEL_PORT = 26379;
+/** The name the sentinel monitors the primary under. */
+export const SENTINEL_MASTER = 'mh';
+
+async function startSentinel(
+  lab: NetLab,
+  primary: NetHost,
+  extraConfig: readonly string[],
+): Promise<{ url: string; setup: SentinelSetup }> {
+  // Redis waits 5 s before a first sync by default: start it at once.
+  const primaryServer = await startRedisOn(lab, primary, [
+    ...extraConfig,
+    'repl-diskless-sync-delay 0',
+  ]);
+  const replicaHost = lab.addHost('replica');
+  const replica = await startRedisOn(
+    lab,
+    replicaHost,
+    [...extraConfig, `replicaof ${primary.address} ${REDIS_PORT}`],
+    'MASTER <-> REPLICA sync: Finished with success',
+  );
+  const sentinelHost = lab.addHost('sentinel');
+  const conf = join(lab.dir, 'sentinel.conf');
+  writeFileSync(
+    conf,
+    [
+      `port ${SENTINEL_PORT}`,
+      `bind ${sentinelHost.address}`,
+      'protected-mode no',
+      `dir ${lab.dir}`,
+      `sentinel monitor ${SENTINEL_MASTER} ${primary.address} ${REDIS_PORT} 1`,
+      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+      `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+      '',
+    ].join('\n'),
+  );
+  const sentinel = sentinelHost.spawn(SENTINEL, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Ready once it has found the replica through the primary.
+  await untilLine(sentinel, '+slave', 'redis-sentinel');
+  return {
+    url: `redis+sentinel://${sentinelHost.address}:${SENTINEL_PORT}/${SENTINEL_MASTER}`,
+    setup: {
+      primary: primaryServer.child,
+      replicaHost,
+      replica() {
+        const client = new Redis({ path: replica.socket, maxRetriesPerRequest: 1 });
+        lab.onDestroy(() => client.disconnect());
+        return client;
+      },
+    },
+  };
+}
+
+async function populate(lab: NetLab, options: ScaleLabOptions): Promise<ScaleLab> {
+  const redisHost = lab.addHost('redis');
+  const callerHost = lab.addHost('caller');
+  const socket = join(lab.dir, `${redisHost.name}.sock`);
+  if (options.sentinel) {
+    const { url, setup } = await startSentinel(lab, redisHost, options.redisConfig ?? []);
+    return assemble(lab, redisHost, callerHost, url, socket, setup);
+  }
+  await startRedisOn(lab, redisHost, options.redisConfig ?? []);
   const proxy = redisHost.spawn(
     process.execPath,
     [
@@ -177,8 +268,19 @@ async function populate(lab: NetLab, options: ScaleLabOptions): Promise<ScaleLab
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await untilLine(proxy, 'listening', 'the delaying proxy');
-  const queue = uniqueQueue('lab');
   const url = `redis://${redisHost.address}:${PROXY_PORT}`;
+  return assemble(lab, redisHost, callerHost, url, socket, undefined);
+}
+
+function assemble(
+  lab: NetLab,
+  redisHost: NetHost,
+  callerHost: NetHost,
+  url: string,
+  socket: string,
+  sentinel: SentinelSetup | undefined,
+): ScaleLab {
+  const queue = uniqueQueue('lab');
   const lines: string[] = [];
   const nodes: LabNode[] = [];
   let hosts = 0;
@@ -212,6 +314,7 @@ async function populate(lab: NetLab, options: ScaleLabOptions): Promise<ScaleLab
     url,
     lines,
     nodes,
+    sentinel,
     inspector() {
       const client = new Redis({ path: socket, maxRetriesPerRequest: 1 });
       clients.push(client);
