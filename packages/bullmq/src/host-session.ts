@@ -9,6 +9,7 @@ import type { EncodedThrown, WireJob } from '@manyhands/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError, WorkerNodeLostError } from './errors.js';
+import { describeBatch } from './job-summary.js';
 import { CALLER_TTL_MS, type QueueKeys, queueKeys } from './keys.js';
 import type { Lane } from './lane.js';
 import { readNodes } from './node-registry.js';
@@ -61,6 +62,7 @@ export interface Batch {
   /** The job's name and encoded data, to add it again if a failover loses it. */
   readonly name: string;
   readonly data: string;
+  readonly about: string;
 }
 
 type State = 'opening' | 'open' | 'failed' | 'closing' | 'closed';
@@ -241,6 +243,7 @@ export class HostSession {
       cancelled: false,
       name: (jobs[0] as WireJob)[2],
       data,
+      about: describeBatch(jobs),
     };
     this.batches.set(id, batch);
     lane.batches.add(batch);
@@ -270,7 +273,7 @@ export class HostSession {
   }
 
   private addJob(queue: Queue, batch: Batch): Promise<unknown> {
-    const jobData: JobData = { c: this.id, w: batch.data };
+    const jobData: JobData = { c: this.id, w: batch.data, about: batch.about };
     return queue.add(batch.name, jobData, {
       jobId: batch.id,
       removeOnComplete: true,

@@ -2,7 +2,7 @@
  * The lab itself: hosts in their own network namespaces reach each other only over the lab's
  * bridge, a partition cuts a host off without killing it, and teardown leaves nothing behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithNetns, NetLab } from './support/netns.js';
 
@@ -49,5 +49,21 @@ describeWithNetns('bullmq: the network-namespace lab', () => {
     await lab.destroy();
     expect(server.exitCode !== null || server.signalCode !== null).toBe(true);
     for (const ns of names) expect(NetLab.exists(ns)).toBe(false);
+  }, 30_000);
+
+  it('a run that crashed leaves namespaces the next run sweeps; a live run keeps its own', async () => {
+    // A pid that is gone: a child that already exited.
+    const dead = spawnSync('true').pid as number;
+    const stale = `mhn-${dead}-dead00-node1`;
+    execFileSync('ip', ['netns', 'add', stale]);
+    const live = NetLab.create();
+    labs.push(live);
+    const host = live.addHost('a');
+    expect(NetLab.exists(stale)).toBe(false);
+    // Another lab of this (live) process leaves the first one alone.
+    const second = NetLab.create();
+    labs.push(second);
+    expect(NetLab.exists(host.ns)).toBe(true);
+    expect(second.id).not.toBe(live.id);
   }, 30_000);
 });
