@@ -3,7 +3,7 @@
 // TCP proxy between every client and Redis) with 1 and 2 worker nodes. A script, not a test:
 // build first (`sh scripts/pnpm.sh exec turbo run build`), then
 //
-//   node packages/bullmq/bench/latency.mjs [--n 500000] [--rtt 0,2,20] [--nodes 1,2] [--samples 50]
+//   node packages/bullmq/bench/latency.mjs [--n 500000] [--rtt 0,2,20] [--nodes 1,2] [--reps 3] [--samples 60]
 //
 // It starts its own redis-server (on a free loopback port) and proxies; nothing else needed.
 import { spawn } from 'node:child_process';
@@ -22,7 +22,8 @@ function arg(name, fallback) {
 const n = Number(arg('n', '500000'));
 const rtts = arg('rtt', '0,2,20').split(',').map(Number);
 const nodeCounts = arg('nodes', '1,2').split(',').map(Number);
-const samples = Number(arg('samples', '50'));
+const samples = Number(arg('samples', '60'));
+const reps = Number(arg('reps', '3'));
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -55,6 +56,7 @@ const stop = (child) =>
     child.kill('SIGKILL');
   });
 
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
@@ -72,24 +74,31 @@ const redisServer = await startUntil(
   'Ready to accept connections',
 );
 const direct = new Redis({ port: redisPort, host: '127.0.0.1' });
+const inputs = Array.from({ length: n }, (_, i) => i);
+const proxies = [];
+const setups = [];
 const rows = [];
 try {
+  // Everything is set up first, then measured round-robin: on a shared machine, load that
+  // comes and goes then falls on every configuration alike.
   for (const rtt of rtts) {
     const proxyPort = await freePort();
-    const proxy = await startUntil(
-      process.execPath,
-      [
-        PROXY,
-        '--listen',
-        `127.0.0.1:${proxyPort}`,
-        '--target',
-        `127.0.0.1:${redisPort}`,
-        '--delay',
-        String(rtt / 2),
-        '--jitter',
-        String(rtt / 10),
-      ],
-      'listening',
+    proxies.push(
+      await startUntil(
+        process.execPath,
+        [
+          PROXY,
+          '--listen',
+          `127.0.0.1:${proxyPort}`,
+          '--target',
+          `127.0.0.1:${redisPort}`,
+          '--delay',
+          String(rtt / 2),
+          '--jitter',
+          String(rtt / 10),
+        ],
+        'listening',
+      ),
     );
     const redis = `redis://127.0.0.1:${proxyPort}`;
     for (const count of nodeCounts) {
@@ -100,67 +109,62 @@ try {
         redis,
         ...JSON.parse(process.env.BENCH_POOLOPTS ?? '{}'),
       });
-      try {
-        const inputs = Array.from({ length: n }, (_, i) => i);
-        await pool.map('square2us', inputs.slice(0, 50_000)); // warm up, measure the task
-        const times = [];
-        for (let i = 0; i < samples; i++) {
-          const t0 = performance.now();
-          await pool.run('square2us', i);
-          times.push(performance.now() - t0);
-        }
-        times.sort((a, b) => a - b);
-        if (process.env.BENCH_DEBUG) await direct.config('RESETSTAT');
-        const before = await commandCount(direct);
-        const t0 = performance.now();
-        const results = await pool.map(
-          'square2us',
-          inputs,
-          JSON.parse(process.env.BENCH_MAPOPTS ?? '{}'),
-        );
-        const seconds = (performance.now() - t0) / 1000;
-        const commands = (await commandCount(direct)) - before;
-        if (process.env.BENCH_DEBUG)
-          console.log(
-            (await direct.info('commandstats'))
-              .split('\n')
-              .filter((l) => /calls=/.test(l))
-              .join('\n'),
-          );
-        for (let i = 0; i < n; i++)
-          if (results[i] !== i * i) throw new Error(`wrong result at ${i}`);
-        const row = {
-          rtt,
-          nodes: count,
-          itemsPerSecond: Math.round(n / seconds),
-          p50: percentile(times, 0.5),
-          p99: percentile(times, 0.99),
-          commandsPerItem: commands / n,
-        };
-        rows.push(row);
-        console.log(
-          `rtt ${String(rtt).padStart(2)} ms, ${count} node(s): ${String(row.itemsPerSecond).padStart(8)} items/s, ` +
-            `run p50 ${row.p50.toFixed(1)} ms p99 ${row.p99.toFixed(1)} ms, ` +
-            `${row.commandsPerItem.toFixed(4)} Redis commands/item`,
-        );
-      } finally {
-        await pool.close();
-        await nodes.stop();
-      }
+      setups.push({ rtt, count, nodes, pool, rates: [], commands: [], times: [] });
     }
-    await stop(proxy);
+  }
+  for (const setup of setups) await setup.pool.map('square2us', inputs.slice(0, 50_000)); // warm up
+  for (let rep = 0; rep < reps; rep++) {
+    for (const setup of setups) {
+      const { pool } = setup;
+      for (let i = 0; i < Math.ceil(samples / reps); i++) {
+        const t0 = performance.now();
+        await pool.run('square2us', i);
+        setup.times.push(performance.now() - t0);
+      }
+      const before = await commandCount(direct);
+      const t0 = performance.now();
+      const results = await pool.map('square2us', inputs);
+      const seconds = (performance.now() - t0) / 1000;
+      setup.commands.push(((await commandCount(direct)) - before) / n);
+      for (let i = 0; i < n; i++) if (results[i] !== i * i) throw new Error(`wrong result at ${i}`);
+      setup.rates.push(n / seconds);
+      console.log(
+        `rep ${rep + 1}/${reps} rtt ${String(setup.rtt).padStart(2)} ms, ${setup.count} node(s): ` +
+          `${Math.round(n / seconds)} items/s`,
+      );
+    }
+  }
+  for (const setup of setups) {
+    const times = [...setup.times].sort((a, b) => a - b);
+    rows.push({
+      rtt: setup.rtt,
+      nodes: setup.count,
+      itemsPerSecond: Math.round(median(setup.rates)),
+      spread: `${Math.round(Math.min(...setup.rates) / 1000)}k–${Math.round(Math.max(...setup.rates) / 1000)}k`,
+      p50: percentile(times, 0.5),
+      p99: percentile(times, 0.99),
+      commandsPerItem: median(setup.commands),
+    });
   }
 } finally {
+  for (const setup of setups) {
+    await setup.pool.close();
+    await setup.nodes.stop();
+  }
+  for (const proxy of proxies) await stop(proxy);
   direct.disconnect();
   await stop(redisServer);
 }
 
-console.log('\n| RTT | nodes | items/s | vs 0 ms | run p50 | run p99 | Redis cmds/item |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|');
+console.log(
+  `\nn = ${n} items of ~2 µs, median of ${reps} runs (range), ${samples} sequential runs for p50/p99`,
+);
+console.log('| RTT | nodes | items/s | range | vs 0 ms | run p50 | run p99 | Redis cmds/item |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   const base = rows.find((r) => r.rtt === rtts[0] && r.nodes === row.nodes);
   console.log(
-    `| ${row.rtt} ms | ${row.nodes} | ${row.itemsPerSecond} | ${(row.itemsPerSecond / base.itemsPerSecond).toFixed(2)} | ` +
+    `| ${row.rtt} ms | ${row.nodes} | ${row.itemsPerSecond} | ${row.spread} | ${(row.itemsPerSecond / base.itemsPerSecond).toFixed(2)} | ` +
       `${row.p50.toFixed(1)} ms | ${row.p99.toFixed(1)} ms | ${row.commandsPerItem.toFixed(4)} |`,
   );
 }

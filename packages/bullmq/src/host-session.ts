@@ -59,6 +59,8 @@ export interface Batch {
   added: boolean;
   /** Whether some of its tasks were cancelled (nodes are asked again until the job is gone). */
   cancelled: boolean;
+  /** Whether the job was missing from Redis at the last heartbeat (see `recoverLostJobs`). */
+  missing: boolean;
   /** The job's name and encoded data, to add it again if a failover loses it. */
   readonly name: string;
   readonly data: string;
@@ -94,7 +96,7 @@ export class HostSession {
   private downSince: number | undefined;
   private unreachable: RedisConnectionError | undefined;
   private noNodeSince: number | undefined;
-  /** Jobs added again after Redis lost them (see `recoverLostJobs`), for tests and logs. */
+  /** Jobs added again after Redis lost them (see `recoverLostJobs`). */
   jobsAddedAgain = 0;
   /** Worker nodes serving the queue when last looked (each heartbeat while work is in flight). */
   servingNodes: number | undefined;
@@ -241,6 +243,7 @@ export class HostSession {
       pending: new Set(jobs.map((job) => job[0])),
       added: false,
       cancelled: false,
+      missing: false,
       name: (jobs[0] as WireJob)[2],
       data,
       about: describeBatch(jobs),
@@ -282,26 +285,38 @@ export class HostSession {
   }
 
   /**
-   * Redis is back after losing the connection: under Sentinel that may be a replica promoted
-   * without the last writes its primary acknowledged (replication is asynchronous). A job that
-   * is gone while its tasks still wait for results is added again: its tasks may run twice, and
-   * the caller still takes each result once. Waits a heartbeat first, so results already on
-   * their way are read before deciding a job is lost.
+   * Adds again the jobs Redis no longer has while their tasks still wait for results: a
+   * failover to a replica that had not yet received the last writes (replication is
+   * asynchronous), evicted keys, a job removed by hand in a dashboard. A job must be missing at
+   * two heartbeats in a row, so one that just finished (its last message still on its way) is
+   * not run again for nothing. Its tasks may run twice; the caller still takes each result once.
+   * A missing job whose results all arrived (only its "done" was lost) is finished.
    */
   private async recoverLostJobs(): Promise<void> {
-    await delay(HEARTBEAT_MS);
     const queue = this.queue;
-    if (!queue || this.state !== 'open') return;
-    try {
-      for (const batch of [...this.batches.values()]) {
-        if (!batch.added || batch.pending.size === 0) continue;
-        if ((await this.client.exists(queue.toKey(batch.id))) > 0) continue;
-        if (!this.batches.has(batch.id) || batch.pending.size === 0) continue;
+    const batches = [...this.batches.values()].filter((b) => b.added);
+    if (!queue || batches.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const batch of batches) pipeline.exists(queue.toKey(batch.id));
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [i, batch] of batches.entries()) {
+      const [error, exists] = replies[i] ?? [null, 1];
+      if (error || exists !== 0) {
+        batch.missing = false;
+        continue;
+      }
+      if (!batch.missing) {
+        batch.missing = true;
+        continue;
+      }
+      batch.missing = false;
+      if (!this.batches.has(batch.id)) continue;
+      // Every result arrived, only the "done" was lost: the job is finished.
+      if (batch.pending.size === 0) this.finish(batch);
+      else {
         await this.addJob(queue, batch);
         this.jobsAddedAgain++;
       }
-    } catch {
-      // Redis went away again: its next return checks again.
     }
   }
 
@@ -426,11 +441,9 @@ export class HostSession {
   /** Redis is back after an outage: did it keep our state? */
   private onReconnect(): void {
     if (this.state !== 'open') return;
-    const wasDown = this.downSince !== undefined;
     this.downSince = undefined;
     this.unreachable = undefined;
     void this.checkState();
-    if (wasDown) void this.recoverLostJobs();
   }
 
   /** Runs one command, recording its round trip. */
@@ -473,6 +486,7 @@ export class HostSession {
       }
       await this.checkState();
       if (this.batches.size > 0) await this.watchNodes();
+      await this.recoverLostJobs();
       for (const batch of this.batches.values()) {
         // A cancel published while the job waited was missed by its node: say it again.
         if (batch.cancelled && batch.added) {
