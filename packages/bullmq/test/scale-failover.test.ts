@@ -21,7 +21,7 @@ describeWithNetns('bullmq: Redis failover under Sentinel', () => {
     labs.push(scale);
     const sentinel = scale.sentinel as NonNullable<ScaleLab['sentinel']>;
     await scale.addNodes(2, FAST_STALLS);
-    const count = 30_000;
+    const count = 20_000;
     // A failover takes the sentinel's down-after (1 s) plus the promotion: well within 15 s.
     const caller = scale.caller({
       mode: 'imap',

@@ -72,7 +72,7 @@ describeWithNetns('bullmq: nodes that come and go, across hosts', () => {
   it('a node leaving politely (SIGTERM) hands back what it had not finished; every item arrives once', async () => {
     const scale = await lab();
     const [leaving, staying] = await scale.addNodes(2, ['--grace', '50']);
-    const count = 30_000;
+    const count = 20_000;
     const caller = scale.caller({ mode: 'imap', task: 'taggedSlow', count });
     // Signal it while it holds several jobs: more than it can finish within its 50 ms grace.
     await poll(
@@ -95,7 +95,7 @@ describeWithNetns('bullmq: nodes that come and go, across hosts', () => {
   it('a partitioned node: its jobs are taken over after the stall window; back, its late results are ignored', async () => {
     const scale = await lab();
     const [a, b] = await scale.addNodes(2, FAST_STALLS);
-    const count = 20_000;
+    const count = 15_000;
     const caller = scale.caller({ mode: 'imap', task: 'taggedSlow', count, rounds: 2 });
     // Cut a node off while it holds jobs. One can finish between the look and the cut: then
     // heal it and try again, until a cut node holds jobs it can no longer finish.
