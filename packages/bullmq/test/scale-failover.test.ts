@@ -6,16 +6,15 @@
  * hangs and never delivers a result twice. Afterwards the executor works on the new primary.
  */
 import { afterEach, expect, it } from 'vitest';
-import { describeWithNetns } from './support/netns.js';
 import { FAST_STALLS } from './support/nodes.js';
-import { type ScaleLab, startScaleLab } from './support/scale-lab.js';
+import { describeWithSentinel, type ScaleLab, startScaleLab } from './support/scale-lab.js';
 
 const labs: ScaleLab[] = [];
 afterEach(async () => {
   for (const lab of labs.splice(0)) await lab.destroy();
 });
 
-describeWithNetns('bullmq: Redis failover under Sentinel', () => {
+describeWithSentinel('bullmq: Redis failover under Sentinel', () => {
   it('the primary killed mid-map: the map completes exactly once or fails typed, then work goes on', async () => {
     const scale = await startScaleLab({ sentinel: true });
     labs.push(scale);

@@ -4,13 +4,14 @@
  * node on its own. The test itself watches Redis through a unix socket (not namespaced), so it
  * needs no address on the lab's network.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { describe } from 'vitest';
 import { startWorkerNodes } from '../../dist/index.js';
-import { type NetHost, NetLab } from './netns.js';
+import { NETNS_AVAILABLE, type NetHost, NetLab } from './netns.js';
 import { NODE_TASKS } from './nodes.js';
 import { uniqueQueue } from './redis.js';
 
@@ -50,6 +51,10 @@ function untilLine(child: ChildProcess, mark: string, what: string, ms = 20_000)
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${what} exited (${signal ?? code}) before "${mark}":\n${output}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${what}: ${error.message}`));
     });
   });
 }
@@ -189,6 +194,33 @@ async function startRedisOn(
 }
 
 const SENTINEL = process.env.MANYHANDS_REDIS_SENTINEL ?? 'redis-sentinel';
+
+function hasSentinel(): boolean {
+  try {
+    execFileSync(SENTINEL, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sentinelMissing = NETNS_AVAILABLE && !hasSentinel();
+if (sentinelMissing) {
+  const install = 'Debian: `apt-get install redis-sentinel`, as .ci/run does';
+  if (process.env.MANYHANDS_REQUIRE_NETNS === '1') {
+    throw new Error(
+      `The Redis failover test is required (MANYHANDS_REQUIRE_NETNS=1), but ${SENTINEL} is not installed (${install}).`,
+    );
+  }
+  console.warn(
+    `@manyhands/bullmq: ${SENTINEL} is not installed, so the Redis failover test is skipped (${install}).`,
+  );
+}
+
+/** `describe`, skipped where network namespaces or redis-sentinel are missing. */
+export const describeWithSentinel: ReturnType<typeof describe.skipIf> = describe.skipIf(
+  !NETNS_AVAILABLE || sentinelMissing,
+);
 const SENTINEL_PORT = 26379;
 /** The name the sentinel monitors the primary under. */
 export const SENTINEL_MASTER = 'mh';
