@@ -6,6 +6,7 @@
 //   node packages/bullmq/bench/latency.mjs [--n 500000] [--rtt 0,2,20] [--nodes 1,2] [--reps 3] [--samples 60]
 //
 // It starts its own redis-server (on a free loopback port) and proxies; nothing else needed.
+// BENCH_POOLOPTS='{"workers":32}' passes extra executor options (to compare settings).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
