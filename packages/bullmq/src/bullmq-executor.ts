@@ -14,6 +14,7 @@ import {
   type WorkerHandle,
   type WorkerInit,
 } from '@manyhands/core';
+import { chunkTargetFor, chunkWorkersFor } from './chunk-sizing.js';
 import { HostSession, type SessionConfig } from './host-session.js';
 import { Lane } from './lane.js';
 import { checkRedisTarget, defaultRedisTarget, type RedisTarget } from './redis-connection.js';
@@ -43,9 +44,6 @@ export interface BullmqOptions extends ExecutorOptions {
 }
 
 const OWN_OPTIONS = ['queue', 'redis', 'prefix', 'nodeTimeout', 'redisTimeout'] as const;
-
-/** Worker time per map chunk (see `chunkTargetMs`). */
-const CHUNK_TARGET_MS = 20;
 
 /** Default number of lanes: batches in flight at once, to keep many remote cores busy. */
 const DEFAULT_LANES = 16;
@@ -98,10 +96,17 @@ class BullmqTransport implements Transport {
   /** A task stuck on a remote node cannot be stopped from here; its result is just dropped. */
   readonly canInterrupt = false;
   /**
-   * A batch costs ~1-2 ms of CPU across caller, Redis and node (local IPC: tens of µs), so map
-   * chunks carry ~20 ms of work each to keep that near 5 %.
+   * A batch costs ~1-2 ms of CPU across caller, Redis and node (local IPC: tens of µs) plus a
+   * few round trips to Redis, so map chunks carry ~20 ms of work each on a fast link, and more
+   * across a slow one (see `round-trip.ts`): read at every chunk, it follows the measured link.
    */
-  readonly chunkTargetMs = CHUNK_TARGET_MS;
+  get chunkTargetMs(): number {
+    return chunkTargetFor(this.session?.roundTrip.ms);
+  }
+  /** Two per node serving the queue, so a map is split for the machines, not the lanes. */
+  get chunkWorkers(): number | undefined {
+    return chunkWorkersFor(this.session?.servingNodes, this.options.workers ?? DEFAULT_LANES);
+  }
   private readonly options: BullmqOptions;
   private config: SessionConfig | undefined;
   private session: HostSession | undefined;

@@ -9,6 +9,7 @@ import type { EncodedThrown, WireJob } from '@manyhands/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError, WorkerNodeLostError } from './errors.js';
+import { describeBatch } from './job-summary.js';
 import { CALLER_TTL_MS, type QueueKeys, queueKeys } from './keys.js';
 import type { Lane } from './lane.js';
 import { readNodes } from './node-registry.js';
@@ -19,6 +20,7 @@ import {
   setClientRef,
   whenReady,
 } from './redis-connection.js';
+import { RoundTripMeter } from './round-trip.js';
 import { decodeNodeMessage, type JobData, type NodeMessage, NodeMessageKind } from './wire.js';
 
 /** How often the session renews its marker and checks Redis and the nodes. */
@@ -57,6 +59,12 @@ export interface Batch {
   added: boolean;
   /** Whether some of its tasks were cancelled (nodes are asked again until the job is gone). */
   cancelled: boolean;
+  /** Whether the job was missing from Redis at the last heartbeat (see `recoverLostJobs`). */
+  missing: boolean;
+  /** The job's name and encoded data, to add it again if a failover loses it. */
+  readonly name: string;
+  readonly data: string;
+  readonly about: string;
 }
 
 type State = 'opening' | 'open' | 'failed' | 'closing' | 'closed';
@@ -68,6 +76,8 @@ const delay = (ms: number): Promise<void> =>
 export class HostSession {
   /** This caller's id: prefix of its job ids, suffix of its keys. */
   readonly id = randomBytes(9).toString('base64url');
+  /** The round trip to Redis, timed on commands the session sends anyway. */
+  readonly roundTrip = new RoundTripMeter();
   private readonly config: SessionConfig;
   private readonly keys: QueueKeys;
   private readonly client: Redis;
@@ -86,6 +96,10 @@ export class HostSession {
   private downSince: number | undefined;
   private unreachable: RedisConnectionError | undefined;
   private noNodeSince: number | undefined;
+  /** Jobs added again after Redis lost them (see `recoverLostJobs`). */
+  jobsAddedAgain = 0;
+  /** Worker nodes serving the queue when last looked (each heartbeat while work is in flight). */
+  servingNodes: number | undefined;
   private closing: Promise<void> | undefined;
   private onAllFinished: (() => void) | undefined;
 
@@ -129,6 +143,8 @@ export class HostSession {
       });
       this.queue.on('error', () => {});
       await this.queue.waitUntilReady();
+      // Three timed round trips: map chunks are sized for the link before the first heartbeat.
+      for (let i = 0; i < 3; i++) await this.timed(() => this.client.ping());
       await this.client.set(this.keys.caller(this.id), '1', 'PX', CALLER_TTL_MS);
       if (this.state !== 'opening') return; // closed while opening
       this.state = 'open';
@@ -192,6 +208,7 @@ export class HostSession {
         const nodes = await readNodes(this.client, this.keys);
         const serving = nodes.filter((node) => !node.loadError);
         if (serving.length > 0) {
+          this.servingNodes = serving.length;
           this.tasks = [...new Set(serving.flatMap((node) => node.tasks))];
           for (const lane of this.lanes) lane.becomeReady(this.tasks);
           return;
@@ -226,6 +243,10 @@ export class HostSession {
       pending: new Set(jobs.map((job) => job[0])),
       added: false,
       cancelled: false,
+      missing: false,
+      name: (jobs[0] as WireJob)[2],
+      data,
+      about: describeBatch(jobs),
     };
     this.batches.set(id, batch);
     lane.batches.add(batch);
@@ -236,29 +257,67 @@ export class HostSession {
       queueMicrotask(() => this.finish(batch, error));
       return;
     }
-    const jobData: JobData = { c: this.id, w: data };
-    queue
-      .add((jobs[0] as WireJob)[2], jobData, {
-        jobId: id,
-        removeOnComplete: true,
-        removeOnFail: true,
-      })
-      .then(
-        () => {
-          batch.added = true;
-          if (batch.pending.size === 0 && this.batches.has(id)) void this.tryRemove(batch);
-        },
-        (error: unknown) =>
-          this.finish(
-            batch,
-            new RedisConnectionError(
-              `Could not add a job to queue "${this.config.queue}" at ${this.where()}: ${
-                error instanceof Error ? error.message : String(error)
-              }`,
-              { cause: error },
-            ),
+    this.addJob(queue, batch).then(
+      () => {
+        batch.added = true;
+        if (batch.pending.size === 0 && this.batches.has(id)) void this.tryRemove(batch);
+      },
+      (error: unknown) =>
+        this.finish(
+          batch,
+          new RedisConnectionError(
+            `Could not add a job to queue "${this.config.queue}" at ${this.where()}: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+            { cause: error },
           ),
-      );
+        ),
+    );
+  }
+
+  private addJob(queue: Queue, batch: Batch): Promise<unknown> {
+    const jobData: JobData = { c: this.id, w: batch.data, about: batch.about };
+    return queue.add(batch.name, jobData, {
+      jobId: batch.id,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  /**
+   * Adds again the jobs Redis no longer has while their tasks still wait for results: a
+   * failover to a replica that had not yet received the last writes (replication is
+   * asynchronous), evicted keys, a job removed by hand in a dashboard. A job must be missing at
+   * two heartbeats in a row, so one that just finished (its last message still on its way) is
+   * not run again for nothing. Its tasks may run twice; the caller still takes each result once.
+   * A missing job whose results all arrived (only its "done" was lost) is finished.
+   */
+  private async recoverLostJobs(): Promise<void> {
+    const queue = this.queue;
+    const batches = [...this.batches.values()].filter((b) => b.added);
+    if (!queue || batches.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const batch of batches) pipeline.exists(queue.toKey(batch.id));
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [i, batch] of batches.entries()) {
+      const [error, exists] = replies[i] ?? [null, 1];
+      if (error || exists !== 0) {
+        batch.missing = false;
+        continue;
+      }
+      if (!batch.missing) {
+        batch.missing = true;
+        continue;
+      }
+      batch.missing = false;
+      if (!this.batches.has(batch.id)) continue;
+      // Every result arrived, only the "done" was lost: the job is finished.
+      if (batch.pending.size === 0) this.finish(batch);
+      else {
+        await this.addJob(queue, batch);
+        this.jobsAddedAgain++;
+      }
+    }
   }
 
   /** The scheduler cancelled tasks (abort, timeout): nodes drop them; waiting jobs go. */
@@ -387,10 +446,18 @@ export class HostSession {
     void this.checkState();
   }
 
+  /** Runs one command, recording its round trip. */
+  private async timed<T>(command: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    const result = await command();
+    this.roundTrip.record(performance.now() - start);
+    return result;
+  }
+
   /** Renews the caller marker; a missing marker means Redis lost this caller's jobs and results. */
   private async checkState(): Promise<void> {
     const key = this.keys.caller(this.id);
-    const renewed = await this.client.set(key, '1', 'PX', CALLER_TTL_MS, 'XX');
+    const renewed = await this.timed(() => this.client.set(key, '1', 'PX', CALLER_TTL_MS, 'XX'));
     if (renewed !== null || this.state !== 'open') return;
     this.failInFlight(
       new RedisConnectionError(
@@ -419,6 +486,7 @@ export class HostSession {
       }
       await this.checkState();
       if (this.batches.size > 0) await this.watchNodes();
+      await this.recoverLostJobs();
       for (const batch of this.batches.values()) {
         // A cancel published while the job waited was missed by its node: say it again.
         if (batch.cancelled && batch.added) {
@@ -437,7 +505,9 @@ export class HostSession {
   /** Rejects the work in flight once no worker node has been alive for `nodeTimeout`. */
   private async watchNodes(): Promise<void> {
     const nodes = await readNodes(this.client, this.keys);
-    if (nodes.some((node) => !node.loadError)) {
+    const serving = nodes.filter((node) => !node.loadError).length;
+    if (serving > 0) this.servingNodes = serving;
+    if (serving > 0) {
       this.noNodeSince = undefined;
       return;
     }

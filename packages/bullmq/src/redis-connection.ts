@@ -5,10 +5,12 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from './errors.js';
+import { isSentinelUrl, sentinelOptions } from './sentinel-url.js';
 
 /**
- * Where Redis is: a URL (`redis://user:password@host:6379/0`, `rediss://…` for TLS) or ioredis
- * options (`{ host, port, username, password, tls: { ca } }`).
+ * Where Redis is: a URL (`redis://user:password@host:6379/0`, `rediss://…` for TLS,
+ * `redis+sentinel://[user:password@]host:26379[,host:port…]/mymaster` under Sentinel) or ioredis
+ * options (`{ host, port, username, password, tls: { ca } }`, or `{ sentinels, name, … }`).
  */
 export type RedisTarget = string | RedisOptions;
 
@@ -20,8 +22,14 @@ export function defaultRedisTarget(): RedisTarget {
 /** Checks a {@link RedisTarget} given as an option. */
 export function checkRedisTarget(name: string, value: unknown): void {
   if (typeof value === 'string') {
+    if (isSentinelUrl(value)) {
+      sentinelOptions(value); // throws on a malformed one
+      return;
+    }
     if (!/^rediss?:\/\//i.test(value)) {
-      throw new TypeError(`Option "${name}" must be a redis:// or rediss:// URL, got "${value}".`);
+      throw new TypeError(
+        `Option "${name}" must be a redis://, rediss:// or redis+sentinel:// URL, got "${describeRedis(value)}".`,
+      );
     }
     return;
   }
@@ -32,6 +40,13 @@ export function checkRedisTarget(name: string, value: unknown): void {
 
 /** Where a target points, for messages: the URL with any password replaced by `***`. */
 export function describeRedis(target: RedisTarget): string {
+  if (typeof target === 'string' && isSentinelUrl(target)) {
+    try {
+      return describeRedis(sentinelOptions(target));
+    } catch {
+      return 'the configured redis+sentinel:// URL';
+    }
+  }
   if (typeof target === 'string') {
     try {
       const url = new URL(target);
@@ -43,19 +58,35 @@ export function describeRedis(target: RedisTarget): string {
   }
   const scheme = target.tls ? 'rediss' : 'redis';
   const user = target.username ? `${target.username}@` : '';
+  if (target.sentinels && target.sentinels.length > 0) {
+    const hosts = target.sentinels
+      .map((s) => `${s.host ?? '127.0.0.1'}:${s.port ?? 26379}`)
+      .join(',');
+    return `${scheme}+sentinel://${user}${hosts}/${target.name ?? 'mymaster'}`;
+  }
   if (target.path) return `${scheme}+unix://${user}${target.path}`;
   return `${scheme}://${user}${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
 }
 
 /**
  * A new client. `maxRetriesPerRequest: null` keeps commands queued across a reconnect (BullMQ
- * requires it); this package bounds outages with its own `redisTimeout` instead.
+ * requires it); this package bounds outages with its own `redisTimeout` instead. A command
+ * answered `READONLY` (sent to a replica mid-failover) is sent again after reconnecting.
  */
 export function createRedisClient(target: RedisTarget, name: string): Redis {
-  const overrides: RedisOptions = { maxRetriesPerRequest: null, connectionName: name };
-  return typeof target === 'string'
-    ? new Redis(target, overrides)
-    : new Redis({ ...target, ...overrides });
+  const overrides: RedisOptions = {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    // Connected to a server that just became (or still is) a replica, as in a failover:
+    // reconnect and send the command again, rather than fail it.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+  };
+  const options =
+    typeof target === 'string' && isSentinelUrl(target) ? sentinelOptions(target) : target;
+  if (typeof options === 'string') return new Redis(options, overrides);
+  // Under Sentinel, hear of a failover at once (+switch-master) rather than at the next error.
+  const sentinel: RedisOptions = options.sentinels ? { failoverDetector: true } : {};
+  return new Redis({ ...sentinel, ...options, ...overrides });
 }
 
 /**

@@ -23,6 +23,12 @@ export interface StartWorkerNodesOptions {
   readonly log?: (line: string) => void;
   /** How long a node may take to start serving (default 30 000 ms). */
   readonly startTimeout?: number;
+  /**
+   * A command that runs each node, the node's own command line appended: e.g.
+   * `['taskset', '-c', '3']`, or `['ip', 'netns', 'exec', 'host1']` to start it in a network
+   * namespace. It must exec the node in place (same pid), as these do. Default: none.
+   */
+  readonly launcher?: readonly string[];
 }
 
 /** Node processes started by {@link startWorkerNodes}. */
@@ -43,9 +49,11 @@ function exited(child: ChildProcess): Promise<void> {
 function startOne(options: StartWorkerNodesOptions): Promise<ChildProcess> {
   const env = { ...process.env };
   if (options.redis !== undefined) env.MANYHANDS_REDIS_URL = options.redis;
+  const [command, ...prefix] = [...(options.launcher ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
+    command as string,
     [
+      ...prefix,
       CLI,
       '--queue',
       options.queue,
@@ -113,6 +121,15 @@ export async function startWorkerNodes(
   const count = options.count ?? 1;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`Option "count" must be an integer >= 1, got ${count}.`);
+  }
+  const { launcher } = options;
+  if (
+    launcher !== undefined &&
+    (!Array.isArray(launcher) ||
+      launcher.length === 0 ||
+      launcher.some((part) => typeof part !== 'string' || part === ''))
+  ) {
+    throw new TypeError('Option "launcher" must be a non-empty array of non-empty strings.');
   }
   const started = await Promise.allSettled(Array.from({ length: count }, () => startOne(options)));
   const processes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -3,8 +3,9 @@
  * format), so BigInt, Map, Set, Date, RegExp, typed arrays, `undefined` and errors arrive
  * exactly as the local backends deliver them.
  *
- * - A BullMQ job's `data` is `{ c, w }`: the caller's id and a batch of core's `WireJob`s
- *   (task name, kind, arguments or items) as base64 of `v8.serialize`. Never code.
+ * - A BullMQ job's `data` is `{ c, w, about }`: the caller's id, a batch of core's `WireJob`s
+ *   (task name, kind, arguments or items) as base64 of `v8.serialize`, and a line saying what
+ *   the batch holds, for people watching the queue. Never code.
  * - A node answers on the caller's results list with `v8.serialize`d {@link NodeMessage}s.
  */
 import { deserialize, serialize } from 'node:v8';
@@ -16,6 +17,8 @@ export interface JobData {
   readonly c: string;
   /** The batch: base64 of `v8.serialize(WireJob[])`. */
   readonly w: string;
+  /** What the batch holds, for people watching the queue (see `job-summary.ts`); not read. */
+  readonly about?: string;
 }
 
 /** Kinds of node → caller message. */

@@ -169,7 +169,7 @@ export class ChunkStream {
           fixed: this.options.chunkSize,
           perItemMs,
           remaining: this.source.remaining,
-          workers: this.scheduler.workerCount,
+          workers: this.scheduler.transport.chunkWorkers ?? this.scheduler.workerCount,
           targetMs: this.scheduler.chunkTargetMs,
           waitFactor: this.scheduler.waitFactor(this.spec.task),
         });

@@ -59,6 +59,12 @@ export interface Transport {
    */
   readonly chunkTargetMs?: number;
   /**
+   * How many workers really share a `map`'s work, for splitting its tail (default: the
+   * executor's `workers`). A transport whose workers are virtual lanes over fewer machines says
+   * how many machines there are, so a map is not cut into far more chunks than they need.
+   */
+  readonly chunkWorkers?: number;
+  /**
    * When set, after sending a batch whose reply is expected within this many ms (tiny tasks),
    * the host keeps its event loop turning that long, so the reply is read without waking from
    * sleep (see `idle-spin.ts`). Batches of longer work never spin: the host would only take CPU

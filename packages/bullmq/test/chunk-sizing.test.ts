@@ -1,0 +1,50 @@
+/** The link-aware sizing of map chunks: pure functions, and the round-trip meter they read. */
+import { describe, expect, it } from 'vitest';
+import {
+  BASE_CHUNK_TARGET_MS,
+  CHUNK_MS_PER_ROUND_TRIP,
+  chunkTargetFor,
+  chunkWorkersFor,
+  MAX_CHUNK_TARGET_MS,
+} from '../dist/chunk-sizing.js';
+import { RoundTripMeter } from '../dist/round-trip.js';
+
+describe('bullmq: chunk sizing follows the link and the nodes', () => {
+  it('chunks carry the base work on a fast link, more across a slow one, within a bound', () => {
+    expect(chunkTargetFor(undefined)).toBe(BASE_CHUNK_TARGET_MS);
+    expect(chunkTargetFor(0.1)).toBe(BASE_CHUNK_TARGET_MS);
+    expect(chunkTargetFor(2)).toBe(BASE_CHUNK_TARGET_MS);
+    expect(chunkTargetFor(20)).toBe(20 * CHUNK_MS_PER_ROUND_TRIP);
+    expect(chunkTargetFor(10_000)).toBe(MAX_CHUNK_TARGET_MS);
+    // Grows with the round trip, never shrinks below the base.
+    let last = 0;
+    for (const rtt of [0, 1, 3, 5, 10, 20, 50, 100, 1_000]) {
+      const target = chunkTargetFor(rtt);
+      expect(target).toBeGreaterThanOrEqual(last);
+      last = target;
+    }
+  });
+
+  it('a map is split for the serving nodes, never for more workers than lanes', () => {
+    expect(chunkWorkersFor(undefined, 16)).toBeUndefined();
+    expect(chunkWorkersFor(0, 16)).toBeUndefined();
+    expect(chunkWorkersFor(1, 16)).toBe(2);
+    expect(chunkWorkersFor(3, 16)).toBe(6);
+    expect(chunkWorkersFor(40, 16)).toBe(16);
+    expect(chunkWorkersFor(2, 1)).toBe(1);
+  });
+
+  it('the meter reports the median of its recent samples and ignores nonsense', () => {
+    const meter = new RoundTripMeter();
+    expect(meter.ms).toBeUndefined();
+    meter.record(Number.NaN);
+    meter.record(-1);
+    meter.record(Number.POSITIVE_INFINITY);
+    expect(meter.ms).toBeUndefined();
+    for (const ms of [20, 21, 19, 500, 20]) meter.record(ms);
+    expect(meter.ms).toBe(20); // one slow reply does not move it
+    // Old samples age out: the link got faster.
+    for (let i = 0; i < 20; i++) meter.record(1);
+    expect(meter.ms).toBe(1);
+  });
+});
