@@ -71,7 +71,9 @@ function isWireJob(value: unknown): value is WireJob {
     (value.length === 4 ||
       typeof value[4] === 'string' ||
       // A stream's credit: how many parts the node may produce before the caller grants more.
-      (value.length === 5 && Number.isInteger(value[4]) && (value[4] as number) > 0))
+      ((value.length === 5 || (value.length === 6 && value[5] === 1)) &&
+        Number.isInteger(value[4]) &&
+        (value[4] as number) > 0))
   );
 }
 

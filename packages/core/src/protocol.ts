@@ -23,6 +23,8 @@ export const JobKind = Object.freeze({
   SpreadChunk: 4,
   /** `task(...args)` returns an (async) iterable whose parts stream back (see `task-events.ts`). */
   Stream: 5,
+  /** Like `Call`, and the task's `progress()` values are reported: the caller has `onProgress`. */
+  Observed: 6,
 } as const);
 /** One of {@link JobKind}'s values. */
 export type JobKind = (typeof JobKind)[keyof typeof JobKind];
@@ -42,13 +44,17 @@ export type WireJob =
       reducer: string,
       initial?: unknown,
     ]
-  /** A `Stream` job: `credit` is how many parts the worker may produce before the host grants more. */
+  /**
+   * A `Stream` job: `credit` is how many parts the worker may produce before the host grants
+   * more; `observed` (1) when its `progress()` values are wanted.
+   */
   | readonly [
       id: number,
       kind: typeof JobKind.Stream,
       task: string,
       payload: readonly unknown[],
       credit: number,
+      observed?: 1,
     ];
 
 /** What a worker reports about a running job besides its result (see `task-events.ts`). */

@@ -91,6 +91,8 @@ export interface JobSpec {
   readonly retries?: number;
   /** A `Stream` job's first credit: parts its worker may produce before the host grants more. */
   readonly credit?: number;
+  /** A `Stream` job whose `progress()` values are wanted (its caller has `onProgress`). */
+  readonly observed?: boolean;
   /** Where the job's stream parts and progress go while it runs (see `job-events.ts`). */
   readonly events?: JobEvents;
 }
@@ -416,7 +418,9 @@ export class Scheduler {
       const { spec } = job;
       const wire: WireJob =
         spec.credit !== undefined
-          ? [job.id, JobKind.Stream, spec.task, spec.payload, spec.credit]
+          ? spec.observed
+            ? [job.id, JobKind.Stream, spec.task, spec.payload, spec.credit, 1]
+            : [job.id, JobKind.Stream, spec.task, spec.payload, spec.credit]
           : spec.reducer === undefined
             ? [job.id, spec.kind, spec.task, spec.payload]
             : spec.initial

@@ -29,6 +29,18 @@ interface EventScope {
   readonly context: unknown;
 }
 
+/** How a `Stream` job starts. */
+export interface StreamStart {
+  /** Parts it may produce before the host grants more. */
+  readonly credit: number;
+  /** Whether its `progress()` values are wanted (then it runs in a scope). */
+  readonly observed: boolean;
+  /** The runtime's context of the call. */
+  readonly context: unknown;
+  /** Runs one step of the generator with the call's context current (for `taskSignal()`). */
+  readonly resume: <T>(step: () => T) => T;
+}
+
 /** A running `Stream` job as its driver sees it. */
 interface StreamControl {
   credit: number;
@@ -38,8 +50,9 @@ interface StreamControl {
 }
 
 /**
- * The scope of the call now running, across its awaits. Entered only for `run` and `stream`
- * calls, and disabled whenever none is open: while enabled, every promise pays for the context.
+ * The scope of the call now running, across its awaits. Entered only for calls whose caller
+ * has `onProgress` (`Observed` jobs and observed streams), and disabled whenever none is open:
+ * while enabled, every promise in the worker pays for the context.
  */
 const storage = new AsyncLocalStorage<EventScope>();
 let openScopes = 0;
@@ -120,22 +133,19 @@ export class TaskEvents {
    * Starts `Stream` job `id`: calls the task (in its scope) and pulls its iterator while credit
    * lasts. Resolves to the iterator's return value once it is done; rejects with what it threw.
    */
-  stream(
-    id: number,
-    task: string,
-    call: () => unknown,
-    credit: number,
-    context?: unknown,
-  ): Promise<unknown> {
-    return this.run(id, () => this.drive(id, iteratorOf(task, call()), credit), context);
+  stream(id: number, task: string, call: () => unknown, how: StreamStart): Promise<unknown> {
+    const start = () => this.drive(id, iteratorOf(task, call()), how);
+    // Only an observed stream (its caller wants progress) pays for the async context.
+    return how.observed ? this.run(id, start, how.context) : start();
   }
 
   private async drive(
     id: number,
     iterator: Iterator<unknown> | AsyncIterator<unknown>,
-    credit: number,
+    how: StreamStart,
   ): Promise<unknown> {
-    const control: StreamControl = { credit, stop: undefined, wake: undefined };
+    const control: StreamControl = { credit: how.credit, stop: undefined, wake: undefined };
+    const pull = () => iterator.next();
     this.streams.set(id, control);
     try {
       for (;;) {
@@ -146,7 +156,7 @@ export class TaskEvents {
           control.wake = undefined;
         }
         if (control.stop) break;
-        const step = await iterator.next();
+        const step = await how.resume(pull);
         if (control.stop) break;
         if (step.done) return step.value;
         control.credit--;

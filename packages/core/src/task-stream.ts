@@ -38,7 +38,7 @@ export function progressEvents(
   };
 }
 
-/** Submits a `Call` job whose `progress()` values reach `options.onProgress`. */
+/** Submits a call as an `Observed` job, whose `progress()` values reach `onProgress`. */
 export function submitWithProgress(
   scheduler: Scheduler,
   spec: JobSpec,
@@ -46,6 +46,7 @@ export function submitWithProgress(
 ): Promise<unknown> {
   const full: JobSpec = {
     ...spec,
+    kind: JobKind.Observed,
     events: progressEvents(onProgress, (error) => scheduler.cancelWhere((s) => s === full, error)),
   };
   return scheduler.submit(full);
@@ -96,6 +97,7 @@ class TaskStream implements AsyncIterableIterator<unknown> {
       payload: args,
       items: 1,
       credit: window,
+      observed: options?.onProgress !== undefined,
       events,
       signal: options?.signal,
       timeout: options?.timeout,

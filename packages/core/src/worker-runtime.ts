@@ -92,8 +92,8 @@ let currentContext: TaskContext | undefined;
 
 /**
  * The `AbortSignal` of the task now starting, for tasks that want to stop early when the caller
- * aborts or the timeout fires. In a `run`/`stream` call it works anywhere in the task (after
- * an await or a yield too); in a `map` item call it synchronously at the top of the task.
+ * aborts or the timeout fires. Call it synchronously at the top of the task function; in a
+ * generator task (`stream`), also right after a `yield`.
  *
  * @example
  * ```ts
@@ -105,7 +105,7 @@ let currentContext: TaskContext | undefined;
  * ```
  */
 export function taskSignal(): AbortSignal {
-  // In a `run`/`stream` call it works after an await or a yield too (see `task-events.ts`).
+  // A call observed for progress runs in a scope that outlives its awaits (`task-events.ts`).
   const context = currentContext ?? (scopeContext() as TaskContext | undefined);
   if (!context) {
     throw new Error('taskSignal() must be called synchronously at the start of a task.');
@@ -324,10 +324,25 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     try {
       let value: unknown;
       if (kind === JobKind.Call) {
+        value = (fn as AnyFn)(...payload);
+      } else if (kind === JobKind.Observed) {
         value = events.run(id, () => (fn as AnyFn)(...payload), context);
       } else if (kind === JobKind.Stream) {
-        const credit = job[4] as number;
-        value = events.stream(id, name, () => (fn as AnyFn)(...payload), credit, context);
+        value = events.stream(id, name, () => (fn as AnyFn)(...payload), {
+          credit: job[4] as number,
+          observed: job[5] === 1,
+          context,
+          resume: (step) => {
+            // Each resume of the generator sees its task's context, as its first part did.
+            const outer = currentContext;
+            currentContext = context;
+            try {
+              return step();
+            } finally {
+              currentContext = outer;
+            }
+          },
+        });
       } else if (kind === JobKind.Fold) {
         value =
           job.length === 6

@@ -126,7 +126,14 @@ describe('worker-side stream driver', () => {
     }
     const posted: WorkerMessage[] = [];
     const events = new TaskEvents(() => {});
-    const done = events.stream(1, 'source', source, 3).catch((e: unknown) => e);
+    const done = events
+      .stream(1, 'source', source, {
+        credit: 3,
+        observed: false,
+        context: undefined,
+        resume: (step) => step(),
+      })
+      .catch((e: unknown) => e);
     for (let i = 0; i < 5; i++) await tick();
     expect(pulled).toBe(3);
     events.flush((m) => posted.push(m), []);
