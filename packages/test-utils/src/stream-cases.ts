@@ -11,6 +11,7 @@ import {
   DEFAULT_HIGH_WATER_MARK,
   type Executor,
   ExecutorClosedError,
+  ExecutorTerminatedError,
   NotCloneableError,
   TaskAbortedError,
   TaskTimeoutError,
@@ -225,6 +226,24 @@ export function runStreamCases({
         expect(worstAhead).toBeGreaterThan(0);
       }
     }, 60_000);
+
+    it('close() waits for a stream being read and settles; terminate() ends a stream nobody reads with ExecutorTerminatedError', async () => {
+      const pool = make();
+      const iterator = pool.stream('countTo', 500);
+      expect((await iterator.next()).value).toBe(1);
+      const closing = pool.close();
+      let read = 1;
+      for await (const _ of iterator) read++;
+      expect(read).toBe(500);
+      await closing;
+      const other = make();
+      const parked = other.stream('endless');
+      expect((await parked.next()).done).toBe(false);
+      await other.terminate();
+      const rest = await drain(parked);
+      expect(rest.error).toBeInstanceOf(ExecutorTerminatedError);
+      expect(rest.parts.length).toBeLessThanOrEqual(DEFAULT_HIGH_WATER_MARK);
+    });
 
     if (ownsWorkers) {
       it('a worker that dies mid-stream ends the loop with WorkerExitError after the parts it sent; the executor goes on', async () => {
