@@ -68,7 +68,8 @@ class TaskStream implements AsyncIterableIterator<unknown> {
   /** The loop is done with the stream (it ended, threw, or the loop broke out). */
   private closed = false;
   private outcome: { readonly ok: boolean; readonly value: unknown } | undefined;
-  private waiter: Waiter | undefined;
+  /** Reads waiting for a part, in order (a caller may call `next()` before the last settled). */
+  private waiters: Waiter[] = [];
   private grant: ((n: number) => void) | undefined;
   private ungranted = 0;
 
@@ -111,12 +112,12 @@ class TaskStream implements AsyncIterableIterator<unknown> {
 
   next(): Promise<IteratorResult<unknown>> {
     if (!this.started) this.start();
-    if (this.head < this.parts.length) return Promise.resolve(this.take());
-    if (this.closed || this.outcome) return this.end();
-    if (this.waiter)
-      return Promise.reject(new Error('stream(): await each next() before the next.'));
+    if (this.waiters.length === 0) {
+      if (this.head < this.parts.length) return Promise.resolve(this.take());
+      if (this.closed || this.outcome) return this.end();
+    }
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.waiters.push({ resolve, reject });
     });
   }
 
@@ -127,6 +128,7 @@ class TaskStream implements AsyncIterableIterator<unknown> {
     this.closed = true;
     this.parts = [];
     this.head = 0;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -148,9 +150,8 @@ class TaskStream implements AsyncIterableIterator<unknown> {
 
   private onPart(value: unknown): void {
     if (this.closed) return;
-    const waiter = this.waiter;
+    const waiter = this.waiters.shift();
     if (waiter) {
-      this.waiter = undefined;
       this.consumed();
       waiter.resolve({ done: false, value });
     } else {
@@ -160,10 +161,8 @@ class TaskStream implements AsyncIterableIterator<unknown> {
 
   private finish(outcome: { readonly ok: boolean; readonly value: unknown }): void {
     this.outcome = outcome;
-    const waiter = this.waiter;
-    if (!waiter || this.closed) return;
-    this.waiter = undefined;
-    this.end().then(waiter.resolve, waiter.reject);
+    // Every part arrived before the outcome: reads still waiting get the end (the error once).
+    for (const waiter of this.waiters.splice(0)) this.end().then(waiter.resolve, waiter.reject);
   }
 
   /** The stream is over and every part was read: done, or the call's error once. */

@@ -102,10 +102,19 @@ describe('scheduler routing of events', () => {
     expect(w.messages('credit')).toStrictEqual([]);
     expect(await stream.next()).toStrictEqual({ done: false, value: 2 });
     expect(w.messages('credit')).toStrictEqual([{ mh: BRAND, k: 'credit', id: 1, n: 2 }]);
+    // Reads may be asked for before the last one settled: they are answered in order.
+    const [third, fourth, fifth] = [stream.next(), stream.next(), stream.next()];
+    expect(await third).toStrictEqual({ done: false, value: 3 });
+    expect(await fourth).toStrictEqual({ done: false, value: 4 });
+    w.post({ k: 'events', events: [[1, EventKind.Part, 5]] });
+    expect(await fifth).toStrictEqual({ done: false, value: 5 });
+    // A read pending when the loop returns ends with it, rather than hanging.
+    const pending = stream.next();
     // Breaking out cancels the job in its worker; later parts are dropped.
     expect(await stream.return?.()).toStrictEqual({ done: true, value: undefined });
+    expect(await pending).toStrictEqual({ done: true, value: undefined });
     expect(w.messages('cancel')).toStrictEqual([{ mh: BRAND, k: 'cancel', ids: [1] }]);
-    w.post({ k: 'events', events: [[1, EventKind.Part, 5]] });
+    w.post({ k: 'events', events: [[1, EventKind.Part, 6]] });
     expect(await stream.next()).toStrictEqual({ done: true, value: undefined });
   });
 });

@@ -245,6 +245,25 @@ export function runStreamCases({
       expect(rest.parts.length).toBeLessThanOrEqual(DEFAULT_HIGH_WATER_MARK);
     });
 
+    it('highWaterMark 1: the worker makes each part only once the one before was read', async () => {
+      const pool = make();
+      let reported = -1;
+      let read = 0;
+      const options = withOptions({
+        highWaterMark: 1,
+        onProgress: (value) => {
+          reported = Math.max(reported, value as number);
+        },
+      });
+      for await (const part of pool.stream('counted', 300, options)) {
+        expect(part).toBe(read);
+        read++;
+        expect(reported + 1 - read).toBeLessThanOrEqual(1);
+        if (read % 100 === 0) await pause(20);
+      }
+      expect(read).toBe(300);
+    });
+
     if (ownsWorkers) {
       it('a worker that dies mid-stream ends the loop with WorkerExitError after the parts it sent; the executor goes on', async () => {
         const pool = make();
