@@ -237,20 +237,16 @@ export class TaskEvents {
       post({ mh: BRAND, k: 'events', events });
       return;
     } catch {
-      // One value could not be cloned: find it below.
+      // Found below.
     }
+    // One value could not be sent: send them one by one, and end the call of each one refused
+    // (whether structured clone or the transport refused it: no part may vanish unnoticed).
     const failed = new Set<number>();
-    let run: WireEvent[] = [];
-    const postRun = (): void => {
-      if (run.length > 0) post({ mh: BRAND, k: 'events', events: run });
-      run = [];
-    };
     for (const event of events) {
       const id = event[0];
       if (failed.has(id) || this.failures.has(id)) continue;
       try {
-        structuredClone(event[2]);
-        run.push(event);
+        post({ mh: BRAND, k: 'events', events: [event] });
       } catch (error) {
         const part = event[1] === EventKind.Part;
         const path = findUncloneablePath(event[2], part ? 'part' : 'progress');
@@ -263,11 +259,6 @@ export class TaskEvents {
         const scope = this.scopes.get(id);
         if (scope) scope.open = false;
       }
-    }
-    try {
-      postRun();
-    } catch {
-      // structuredClone accepted what the port refused (a transport's own limits): drop them.
     }
     for (let i = 0; i < results.length; i++) {
       const result = results[i] as WireResult;
