@@ -6,9 +6,14 @@
 import {
   BRAND,
   type EncodedThrown,
+  encodeThrown,
   type HostMessage,
+  JobKind,
+  Outcome,
+  type WireEvent,
   type WireJob,
   type WireResult,
+  WorkerExitError,
   type WorkerMessage,
 } from '@manyhands/core';
 import { startWorkerRuntime } from '@manyhands/core/worker';
@@ -31,6 +36,15 @@ interface RunningBatch {
 interface Entry {
   readonly batch: RunningBatch;
   readonly wireId: number;
+}
+
+/** Why a stream whose node was lost fails rather than run again (its parts were sent). */
+function streamLost(): WorkerExitError {
+  const error = new WorkerExitError({ exitCode: null, signal: null });
+  error.message =
+    'The worker node running this stream was lost mid-stream. A stream is not run again (its ' +
+    'caller has read parts of it already): call stream() again to start over.';
+  return error;
 }
 
 /** Runs batches on the node's worker runtime. */
@@ -78,8 +92,17 @@ export class BatchRunner {
     this.deliver?.(message);
   }
 
-  /** Runs one job's batch; resolves once every task has settled and its result was sent. */
-  run(caller: string, jobId: string, jobs: readonly WireJob[]): Promise<void> {
+  /**
+   * Runs one job's batch; resolves once every task has settled and its result was sent.
+   * `rerun`: BullMQ started this job before (its node was lost): its streams already sent parts
+   * that cannot be taken back, so they fail with `WorkerExitError` instead of starting over.
+   */
+  run(
+    caller: string,
+    jobId: string,
+    jobs: readonly WireJob[],
+    options: { rerun?: boolean } = {},
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       if (jobs.length === 0) {
         resolve();
@@ -107,7 +130,16 @@ export class BatchRunner {
       this.byCaller.set(caller, set);
       set.add(batch);
       this.tasksRun += jobs.length;
-      this.post({ mh: BRAND, k: 'jobs', jobs: local });
+      const lost: WireResult[] = [];
+      const fresh = options.rerun
+        ? local.filter((job) => {
+            if (job[1] !== JobKind.Stream) return true;
+            lost.push([job[0], Outcome.Threw, encodeThrown(streamLost()), 0, 0]);
+            return false;
+          })
+        : local;
+      if (lost.length > 0) this.route(lost, []);
+      if (fresh.length > 0) this.post({ mh: BRAND, k: 'jobs', jobs: fresh });
     });
   }
 
@@ -129,6 +161,15 @@ export class BatchRunner {
       } else local.push(...batch.local.values());
     }
     if (local.length > 0) this.post({ mh: BRAND, k: 'cancel', ids: local });
+  }
+
+  /** A caller read parts of its stream task `id`: the runtime may produce `n` more. */
+  credit(caller: string, id: number, n: number): void {
+    if (!Number.isInteger(id) || !Number.isInteger(n) || n <= 0) return;
+    for (const batch of this.byCaller.get(caller) ?? []) {
+      const local = batch.local.get(id);
+      if (local !== undefined) this.post({ mh: BRAND, k: 'credit', id: local, n });
+    }
   }
 
   /** Gives up one job (the node hands it back to the queue): its tasks' results are dropped. */
@@ -165,6 +206,36 @@ export class BatchRunner {
       case 'cancelled':
         for (const id of message.ids) this.settle(id);
         break;
+      case 'events':
+        this.routeEvents(message.events);
+        break;
+    }
+  }
+
+  /**
+   * Sends parts and progress to their callers, in order and ahead of any later results. Throws
+   * before sending anything if one cannot be encoded (the runtime then finds the bad one).
+   */
+  private routeEvents(events: readonly WireEvent[]): void {
+    const groups = new Map<RunningBatch, WireEvent[]>();
+    for (const event of events) {
+      const entry = this.entries.get(event[0]);
+      if (!entry) continue;
+      let group = groups.get(entry.batch);
+      if (!group) {
+        group = [];
+        groups.set(entry.batch, group);
+      }
+      group.push([entry.wireId, event[1], event[2]]);
+    }
+    const out: [RunningBatch, Buffer][] = [];
+    for (const [batch, group] of groups) {
+      out.push([batch, encodeNodeMessage([NodeMessageKind.Events, batch.jobId, group])]);
+    }
+    for (const [batch, buffer] of out) {
+      const sent = this.send(batch.caller, [buffer]);
+      sent.catch(() => {});
+      batch.sends.push(sent);
     }
   }
 

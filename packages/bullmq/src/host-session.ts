@@ -351,6 +351,14 @@ export class HostSession {
     if (ids.length > 0) this.publishCancel(ids);
   }
 
+  /** A stream task's caller read `n` parts: the node running it may produce `n` more. */
+  credit(lane: Lane, id: number, n: number): void {
+    if (this.state !== 'open' || !lane.where.has(id)) return;
+    this.client
+      .publish(this.keys.cancel, JSON.stringify({ c: this.id, credit: [id, n] }))
+      .catch(() => {});
+  }
+
   private publishCancel(ids: readonly number[] | undefined): void {
     if (this.state !== 'open') return;
     this.client.publish(this.keys.cancel, JSON.stringify({ c: this.id, ids })).catch(() => {});
@@ -428,6 +436,9 @@ export class HostSession {
     switch (message[0]) {
       case NodeMessageKind.Results:
         batch.lane.deliver(batch, message[2], message[3]);
+        break;
+      case NodeMessageKind.Events:
+        batch.lane.deliverEvents(batch, message[2]);
         break;
       case NodeMessageKind.Done:
         this.finish(batch);

@@ -10,6 +10,7 @@ import {
   type HostMessage,
   Outcome,
   type TransportExit,
+  type WireEvent,
   type WireResult,
   type WorkerEvents,
   type WorkerHandle,
@@ -46,6 +47,9 @@ export class Lane implements WorkerHandle {
         break;
       case 'cancel':
         this.session.cancel(this, message.ids);
+        break;
+      case 'credit':
+        this.session.credit(this, message.id, message.n);
         break;
       case 'stop':
         this.stopping = true;
@@ -108,6 +112,14 @@ export class Lane implements WorkerHandle {
     if (fresh.length > 0 || wentAsync.length > 0) {
       this.events.message({ mh: BRAND, k: 'results', results: fresh, async: wentAsync });
     }
+  }
+
+  /** Parts and progress arrived for `batch`: passes on those of tasks still waiting. */
+  deliverEvents(batch: Batch, events: readonly WireEvent[]): void {
+    if (!Array.isArray(events)) return;
+    const fresh = events.filter((event) => Array.isArray(event) && batch.pending.has(event[0]));
+    // The scheduler checks each event's shape, as it does for local workers' messages.
+    if (fresh.length > 0) this.events.message({ mh: BRAND, k: 'events', events: fresh });
   }
 
   /** Rejects tasks with `error` (delivered as is: no copy, so its class survives). */

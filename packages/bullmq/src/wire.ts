@@ -9,7 +9,7 @@
  * - A node answers on the caller's results list with `v8.serialize`d {@link NodeMessage}s.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { WireJob, WireResult } from '@manyhands/core';
+import type { WireEvent, WireJob, WireResult } from '@manyhands/core';
 
 /** The `data` of every BullMQ job this backend adds. */
 export interface JobData {
@@ -29,6 +29,8 @@ export const NodeMessageKind = Object.freeze({
   Done: 1,
   /** BullMQ failed the job (it stalled too often, or the node could not run it). */
   Failed: 2,
+  /** Stream parts and progress values of some of a job's tasks (sent before their results). */
+  Events: 3,
 } as const);
 
 /** A node → caller message, keyed by the BullMQ job id it is about. */
@@ -40,7 +42,8 @@ export type NodeMessage =
       async: readonly number[],
     ]
   | readonly [kind: typeof NodeMessageKind.Done, job: string]
-  | readonly [kind: typeof NodeMessageKind.Failed, job: string, reason: string];
+  | readonly [kind: typeof NodeMessageKind.Failed, job: string, reason: string]
+  | readonly [kind: typeof NodeMessageKind.Events, job: string, events: readonly WireEvent[]];
 
 /** Encodes a batch for a job's `data`. Throws (DataCloneError) when a value cannot be cloned. */
 export function encodeJobs(jobs: readonly WireJob[]): string {
@@ -68,7 +71,12 @@ function isWireJob(value: unknown): value is WireJob {
     typeof value[1] === 'number' &&
     typeof value[2] === 'string' &&
     Array.isArray(value[3]) &&
-    (value.length === 4 || typeof value[4] === 'string')
+    (value.length === 4 ||
+      typeof value[4] === 'string' ||
+      // A stream's credit: how many parts the node may produce before the caller grants more.
+      ((value.length === 5 || (value.length === 6 && value[5] === 1)) &&
+        Number.isInteger(value[4]) &&
+        (value[4] as number) > 0))
   );
 }
 

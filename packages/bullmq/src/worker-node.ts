@@ -159,8 +159,18 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   }
   subscriber.on('message', (_channel: string, raw: string) => {
     try {
-      const message = JSON.parse(raw) as { c?: unknown; ids?: unknown; j?: unknown };
+      const message = JSON.parse(raw) as {
+        c?: unknown;
+        ids?: unknown;
+        j?: unknown;
+        credit?: unknown;
+      };
       if (typeof message.c !== 'string') return;
+      if (Array.isArray(message.credit)) {
+        // A caller read parts of a stream: `[id, n]`, n more parts for its task `id`.
+        runner.credit(message.c, Number(message.credit[0]), Number(message.credit[1]));
+        return;
+      }
       runner.cancel(message.c, {
         ids: Array.isArray(message.ids) ? (message.ids as number[]) : undefined,
         job: typeof message.j === 'string' ? message.j : undefined,
@@ -181,7 +191,8 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
       active.set(jobId, { job, token });
       jobsServed++;
       try {
-        await runner.run(caller, jobId, jobs);
+        // Started before: its node was lost (a stall), and BullMQ runs it again.
+        await runner.run(caller, jobId, jobs, { rerun: job.attemptsStarted > 1 });
       } finally {
         active.delete(jobId);
       }

@@ -11,6 +11,7 @@ import { countConnectionsTo } from './support/redis-sockets.js';
 
 const queues = {
   tasks: uniqueQueue('conformance'),
+  streams: uniqueQueue('stream-tasks'),
   throwsOnLoad: uniqueQueue('throws-on-load'),
   missing: uniqueQueue('missing'),
 };
@@ -18,11 +19,13 @@ const queues = {
 function queueFor(module: unknown): string {
   const href = module instanceof URL ? module.href : String(module);
   if (href.includes('throws-on-load')) return queues.throwsOnLoad;
+  if (href.includes('stream-tasks')) return queues.streams;
   if (href.includes('does-not-exist')) return queues.missing;
   return queues.tasks;
 }
 
 let nodes: WorkerNodeProcesses | undefined;
+let streamNodes: WorkerNodeProcesses | undefined;
 
 describeWithRedis('bullmq (conformance)', () => {
   beforeAll(async () => {
@@ -31,6 +34,12 @@ describeWithRedis('bullmq (conformance)', () => {
     nodes = await startWorkerNodes({
       tasks: fixtureUrl('tasks'),
       queue: queues.tasks,
+      redis: REDIS_URL,
+      count: 2,
+    });
+    streamNodes = await startWorkerNodes({
+      tasks: fixtureUrl('stream-tasks'),
+      queue: queues.streams,
       redis: REDIS_URL,
       count: 2,
     });
@@ -50,6 +59,7 @@ describeWithRedis('bullmq (conformance)', () => {
 
   afterAll(async () => {
     await nodes?.stop();
+    await streamNodes?.stop();
   });
 
   runConformanceSuite({

@@ -4,7 +4,12 @@
  */
 import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
-import { createBullmqExecutor, type Executor, WorkerNodeLostError } from '../dist/index.js';
+import {
+  createBullmqExecutor,
+  type Executor,
+  WorkerExitError,
+  WorkerNodeLostError,
+} from '../dist/index.js';
 import {
   exitOf,
   FAST_STALLS,
@@ -98,6 +103,27 @@ describeWithRedis('bullmq: worker nodes failing', () => {
     }
     expect(seen.size).toBe(20_000);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  }, 60_000);
+
+  it('a node killed mid-stream: the loop throws WorkerExitError after the parts it read, none twice; the stream is not replayed', async () => {
+    const cluster = await nodes(2);
+    const pool = executor(cluster);
+    const parts: unknown[] = [];
+    let error: unknown;
+    try {
+      for await (const part of pool.stream('pidThenTicks', 10_000, 5)) {
+        parts.push(part);
+        if (parts.length === 20) process.kill(parts[0] as number, 'SIGKILL');
+      }
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(WorkerExitError);
+    expect((error as Error).message).toContain('lost mid-stream');
+    const ticks = parts.slice(1);
+    expect(ticks.length).toBeGreaterThanOrEqual(19);
+    expect(ticks).toStrictEqual(Array.from({ length: ticks.length }, (_, i) => i + 1));
+    expect(await pool.run('slowSquare', 6)).toBe(36);
   }, 60_000);
 
   it('a task that kills every node it lands on fails with WorkerNodeLostError; the rest carries on', async () => {

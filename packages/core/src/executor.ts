@@ -9,6 +9,7 @@ import { checkCallOptions, type ExecutorOptions, resolveOptions } from './option
 import { JobKind } from './protocol.js';
 import { Scheduler } from './scheduler.js';
 import type { ExecutorStats } from './stats.js';
+import { openTaskStream, submitWithProgress } from './task-stream.js';
 import type { Transport } from './transport.js';
 import type {
   BrandedRunOptions,
@@ -19,9 +20,11 @@ import type {
   MapReduceOptions,
   ReducerName,
   RunOptions,
+  StreamTaskName,
   TaskArgs,
   TaskInput,
   TaskName,
+  TaskPart,
   TaskResult,
 } from './types.js';
 
@@ -104,7 +107,7 @@ class PoolExecutor<M> implements Executor<M> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.scheduler.submit({
+    const spec = {
       kind: JobKind.Call,
       task,
       payload: args,
@@ -113,7 +116,36 @@ class PoolExecutor<M> implements Executor<M> {
       timeout: options?.timeout,
       retries: options?.retries,
       transfer: options?.transfer,
-    }) as Promise<TaskResult<M, K>>;
+    };
+    if (options?.onProgress) {
+      return submitWithProgress(this.scheduler, spec, options.onProgress) as Promise<
+        TaskResult<M, K>
+      >;
+    }
+    return this.scheduler.submit(spec) as Promise<TaskResult<M, K>>;
+  }
+
+  stream<K extends StreamTaskName<M>>(
+    task: K,
+    ...args: TaskArgs<M, K> | [...TaskArgs<M, K>, BrandedRunOptions]
+  ): AsyncIterableIterator<TaskPart<M, K>> {
+    const last = args[args.length - 1];
+    const options = isBrandedOptions(last) ? last : undefined;
+    const payload = options ? args.slice(0, -1) : args;
+    let refused: { error: unknown } | undefined;
+    try {
+      this.scheduler.assertOpen();
+      this.scheduler.assertTask(task);
+      checkCallOptions(options);
+      if (options?.retries) {
+        throw new TypeError('stream() takes no retries: parts already read cannot be taken back.');
+      }
+    } catch (error) {
+      refused = { error };
+    }
+    return openTaskStream(this.scheduler, task, payload, options, refused) as AsyncIterableIterator<
+      TaskPart<M, K>
+    >;
   }
 
   map<K extends MappableTask<M>>(

@@ -16,8 +16,15 @@ export { createIdleSpinner } from './idle-spin.js';
 export type { ResolvedOptions } from './options.js';
 export { resolveOptions } from './options.js';
 export { createProgressWords } from './progress-words.js';
-export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
-export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
+export type {
+  HostMessage,
+  WireEvent,
+  WireJob,
+  WireResult,
+  WorkerInit,
+  WorkerMessage,
+} from './protocol.js';
+export { BRAND, EventKind, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
 export * from './public.js';
 export type { ThreadOptions } from './thread-options.js';
 export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
@@ -25,8 +32,10 @@ export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './tra
 export type {
   MappableTask,
   ReducerName,
+  StreamTaskName,
   TaskArgs,
   TaskInput,
   TaskName,
+  TaskPart,
   TaskResult,
 } from './types.js';

@@ -142,7 +142,15 @@ export function resolveOptions(
  * most {@link MAX_TIMER_MS} (2^31 - 1), or `Infinity` for no limit; past that, `RangeError`.
  */
 export function checkCallOptions(
-  options: { timeout?: unknown; signal?: unknown; retries?: unknown } | undefined,
+  options:
+    | {
+        timeout?: unknown;
+        signal?: unknown;
+        retries?: unknown;
+        onProgress?: unknown;
+        highWaterMark?: unknown;
+      }
+    | undefined,
 ): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) {
@@ -161,6 +169,14 @@ export function checkCallOptions(
     }
   }
   if (options.retries !== undefined) checkCount('retries', options.retries, 0, false);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new TypeError(
+      `Option "onProgress" must be a function, got ${describe(options.onProgress)}.`,
+    );
+  }
+  if (options.highWaterMark !== undefined) {
+    checkCount('highWaterMark', options.highWaterMark, 1, false);
+  }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('Option "signal" must be an AbortSignal.');
   }

@@ -21,6 +21,10 @@ export const JobKind = Object.freeze({
   Fold: 3,
   /** `task(...item)` for each item (an argument list) of a chunk: `starmap`. */
   SpreadChunk: 4,
+  /** `task(...args)` returns an (async) iterable whose parts stream back (see `task-events.ts`). */
+  Stream: 5,
+  /** Like `Call`, and the task's `progress()` values are reported: the caller has `onProgress`. */
+  Observed: 6,
 } as const);
 /** One of {@link JobKind}'s values. */
 export type JobKind = (typeof JobKind)[keyof typeof JobKind];
@@ -39,7 +43,32 @@ export type WireJob =
       payload: readonly unknown[],
       reducer: string,
       initial?: unknown,
+    ]
+  /**
+   * A `Stream` job: `credit` is how many parts the worker may produce before the host grants
+   * more; `observed` (1) when its `progress()` values are wanted.
+   */
+  | readonly [
+      id: number,
+      kind: typeof JobKind.Stream,
+      task: string,
+      payload: readonly unknown[],
+      credit: number,
+      observed?: 1,
     ];
+
+/** What a worker reports about a running job besides its result (see `task-events.ts`). */
+export const EventKind = Object.freeze({
+  /** One part yielded by a `Stream` job. */
+  Part: 0,
+  /** One value the task passed to `progress()`. */
+  Progress: 1,
+} as const);
+/** One of {@link EventKind}'s values. */
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+/** One event in wire form: `[jobId, kind, value]`. */
+export type WireEvent = readonly [id: number, kind: EventKind, value: unknown];
 
 /** Worker-side outcome codes of a job. */
 export const Outcome = Object.freeze({ Ok: 0, Threw: 1 } as const);
@@ -70,7 +99,9 @@ export type HostMessage =
    * in `given` of its next `results` (an empty list when it had started them all).
    */
   | { readonly mh: typeof BRAND; readonly k: 'reclaim'; readonly lo: number; readonly hi: number }
-  | { readonly mh: typeof BRAND; readonly k: 'stop' };
+  | { readonly mh: typeof BRAND; readonly k: 'stop' }
+  /** The caller read parts of `Stream` job `id`: the worker may produce `n` more. */
+  | { readonly mh: typeof BRAND; readonly k: 'credit'; readonly id: number; readonly n: number };
 
 /** Worker → host messages. */
 export type WorkerMessage =
@@ -94,7 +125,9 @@ export type WorkerMessage =
       /** On the last message: `[jobId, itemIndex]` of the chunk item running as it died. */
       readonly dying?: readonly [number, number];
     }
-  | { readonly mh: typeof BRAND; readonly k: 'cancelled'; readonly ids: readonly number[] };
+  | { readonly mh: typeof BRAND; readonly k: 'cancelled'; readonly ids: readonly number[] }
+  /** Parts and progress of running jobs, in the order the tasks produced them; before results. */
+  | { readonly mh: typeof BRAND; readonly k: 'events'; readonly events: readonly WireEvent[] };
 
 /** Whether a received value is one of the pool's own messages. */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

@@ -32,3 +32,4 @@ export type {
   MapReduceOptions,
   RunOptions,
 } from './types.js';
+export { DEFAULT_HIGH_WATER_MARK } from './types.js';

@@ -29,6 +29,7 @@ import {
 } from './errors.js';
 import { triageExit } from './exit-triage.js';
 import { createIdleSpinner, type IdleSpinner } from './idle-spin.js';
+import { type JobEvents, routeEvents } from './job-events.js';
 import { JobQueue } from './job-queue.js';
 import { pickWorker, planSteal, type VictimView } from './load-balance.js';
 import { MAX_TIMER_MS, type ResolvedOptions } from './options.js';
@@ -88,6 +89,12 @@ export interface JobSpec {
   readonly transfer?: readonly TransferListItem[];
   /** Times to run the job again when the task throws (its own errors only). */
   readonly retries?: number;
+  /** A `Stream` job's first credit: parts its worker may produce before the host grants more. */
+  readonly credit?: number;
+  /** A `Stream` job whose `progress()` values are wanted (its caller has `onProgress`). */
+  readonly observed?: boolean;
+  /** Where the job's stream parts and progress go while it runs (see `job-events.ts`). */
+  readonly events?: JobEvents;
 }
 
 /** Options of {@link Scheduler.submit}. */
@@ -394,7 +401,7 @@ export class Scheduler {
         continue;
       }
       const cost = this.costOf(job.spec);
-      const isChunk = job.spec.kind !== JobKind.Call && job.spec.kind !== JobKind.Fold;
+      const isChunk = isChunkKind(job.spec.kind);
       const index = pickWorker(this.slots, cost, limits, isChunk);
       if (index < 0) break;
       const slot = this.slots[index] as Slot;
@@ -410,14 +417,19 @@ export class Scheduler {
       slot.load += cost;
       const { spec } = job;
       const wire: WireJob =
-        spec.reducer === undefined
-          ? [job.id, spec.kind, spec.task, spec.payload]
-          : spec.initial
-            ? [job.id, spec.kind, spec.task, spec.payload, spec.reducer, spec.initial.value]
-            : [job.id, spec.kind, spec.task, spec.payload, spec.reducer];
+        spec.credit !== undefined
+          ? spec.observed
+            ? [job.id, JobKind.Stream, spec.task, spec.payload, spec.credit, 1]
+            : [job.id, JobKind.Stream, spec.task, spec.payload, spec.credit]
+          : spec.reducer === undefined
+            ? [job.id, spec.kind, spec.task, spec.payload]
+            : spec.initial
+              ? [job.id, spec.kind, spec.task, spec.payload, spec.reducer, spec.initial.value]
+              : [job.id, spec.kind, spec.task, spec.payload, spec.reducer];
       if (slot.outbox.length === 0) dirty.push(slot);
       slot.outbox.push(wire);
       if (spec.transfer) slot.outboxTransfer.push(...spec.transfer);
+      spec.events?.dispatched?.((n) => this.grant(slot, job, n));
       this.stats.recordWait(performance.now() - job.enqueuedAt);
     }
     for (const slot of dirty) this.flush(slot);
@@ -534,7 +546,7 @@ export class Scheduler {
   private rejectUnsendable(slot: Slot, wire: WireJob, error: unknown): void {
     const job = slot.held.get(wire[0]);
     if (!job) return;
-    const call = job.spec.kind === JobKind.Call;
+    const call = !isChunkKind(job.spec.kind) && job.spec.kind !== JobKind.Fold;
     let path: string | undefined;
     try {
       path = findUncloneablePath(job.spec.payload, call ? 'args' : 'inputs');
@@ -645,6 +657,9 @@ export class Scheduler {
         this.kill(slot, 'its task module failed to load');
         break;
       }
+      case 'events':
+        routeEvents(slot.held, message.events);
+        break;
       case 'cancelled':
         if (slot.cancelTimer) {
           clearTimeout(slot.cancelTimer);
@@ -694,6 +709,16 @@ export class Scheduler {
     }
     if (slot.finished >= this.options.recycleAfter) slot.retiring = true;
     this.afterRelease(slot);
+  }
+
+  /** Lets the worker running `Stream` job `job` produce `n` more parts. */
+  private grant(slot: Slot, job: Job, n: number): void {
+    if (job.settled || job.worker !== slot || slot.exited) return;
+    try {
+      slot.handle.send({ mh: BRAND, k: 'credit', id: job.id, n });
+    } catch {
+      // A worker that cannot take a message is on its way out; its exit handler cleans up.
+    }
   }
 
   /** Jobs a worker gave back unstarted (a steal): they run elsewhere. */
@@ -894,6 +919,11 @@ export class Scheduler {
   workerIds(): number[] {
     return this.slots.map((slot) => slot.handle.id);
   }
+}
+
+/** Whether a job of `kind` is a `map` chunk (many items, one message). */
+function isChunkKind(kind: JobKind): boolean {
+  return kind === JobKind.Chunk || kind === JobKind.ChunkReduce || kind === JobKind.SpreadChunk;
 }
 
 function describeExit(exit: TransportExit): string {

@@ -23,6 +23,29 @@ export type TaskResult<M, K extends TaskName<M>> = M[K] extends AnyFunction
   ? Awaited<ReturnType<M[K]>>
   : never;
 
+/**
+ * The tasks of `M` that `stream` can run: generators (`function*`, `async function*`) and other
+ * functions that return an (async) iterable, strings excepted.
+ */
+export type StreamTaskName<M> = {
+  [K in TaskName<M>]: M[K] extends (...args: any[]) => infer R
+    ? [R] extends [string]
+      ? never
+      : [R] extends [AsyncIterable<unknown> | Iterable<unknown>]
+        ? K
+        : never
+    : never;
+}[TaskName<M>];
+
+/** The type of each part stream task `K` of `M` yields. */
+export type TaskPart<M, K extends TaskName<M>> = M[K] extends AnyFunction
+  ? ReturnType<M[K]> extends AsyncIterable<infer P>
+    ? P
+    : ReturnType<M[K]> extends Iterable<infer P>
+      ? P
+      : never
+  : never;
+
 /** The tasks of `M` that take one argument first: the ones `map` can apply to each input. */
 export type MappableTask<M> = {
   [K in TaskName<M>]: TaskArgs<M, K> extends [unknown, ...unknown[]] | [unknown?] ? K : never;
@@ -47,10 +70,26 @@ export interface RunOptions {
   /**
    * Times to run the task again when it throws or rejects (default 0: never). The task's own
    * errors are retried; manyhands' own (timeout, abort, unknown task, worker crash, …) never
-   * are. The caller gets the last attempt's error.
+   * are. The caller gets the last attempt's error. Not for `stream` (its parts cannot be
+   * taken back): there it is a `TypeError`.
    */
   readonly retries?: number;
+  /**
+   * Called with each value the task passes to `progress()` (from `@manyhands/core/worker`), in
+   * order, while the call runs; never after it settled. If it throws, the call rejects with
+   * that error and the task is cancelled in its worker, as an abort would.
+   */
+  readonly onProgress?: (value: unknown) => void;
+  /**
+   * `stream` only: how many parts the worker may produce ahead of the loop that reads them
+   * (default {@link DEFAULT_HIGH_WATER_MARK}, an integer >= 1). The generator is paused, not
+   * called again, until the loop reads; a slow reader never makes parts pile up.
+   */
+  readonly highWaterMark?: number;
 }
+
+/** Parts a stream's worker produces ahead of its reader unless `highWaterMark` says otherwise. */
+export const DEFAULT_HIGH_WATER_MARK = 32;
 
 /** Per-call options marked by `withOptions`, to pass as `run`'s last argument. */
 export interface BrandedRunOptions extends RunOptions {
@@ -120,6 +159,26 @@ export interface Executor<M> extends AsyncDisposable {
     args: TaskArgs<M, K>,
     options?: RunOptions,
   ): Promise<TaskResult<M, K>>;
+
+  /**
+   * Runs a generator task and yields its parts as the worker produces them:
+   * `for await (const row of executor.stream('readRows', path)) …`. Each part crosses like a
+   * result (structured clone). The worker produces at most `highWaterMark` parts ahead of the
+   * loop. Breaking out of the loop (or the options' `signal`, or `timeout`, which counts the
+   * whole stream) returns the generator in its worker, so its `finally` blocks run. A task that
+   * throws midway: the parts before are delivered, then the loop throws the task's error. The
+   * call starts when the loop first reads. Options go last, marked with `withOptions`.
+   *
+   * @example
+   * ```ts
+   * // tasks.ts: export async function* countTo(n: number) { for (let i = 1; i <= n; i++) yield i; }
+   * for await (const i of pool.stream('countTo', 3)) console.log(i); // 1, 2, 3
+   * ```
+   */
+  stream<K extends StreamTaskName<M>>(
+    task: K,
+    ...args: TaskArgs<M, K> | [...TaskArgs<M, K>, BrandedRunOptions]
+  ): AsyncIterableIterator<TaskPart<M, K>>;
 
   /**
    * Python's `Pool.map`: applies `task` to every input and resolves to the results in order.

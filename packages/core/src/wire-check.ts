@@ -4,6 +4,7 @@
  * forged message). Only messages of the right shape reach the scheduler; anything else is
  * dropped, so no field of a message is trusted before it has been checked here.
  */
+import { checkWireEvents } from './event-check.js';
 import { BRAND, Outcome, type WireResult, type WorkerMessage } from './protocol.js';
 
 function isIntegerArray(value: unknown): value is number[] {
@@ -52,6 +53,8 @@ export function checkWorkerMessage(value: unknown): WorkerMessage | undefined {
         return 'error' in m ? (value as WorkerMessage) : undefined;
       case 'cancelled':
         return isIntegerArray(m.ids) ? (value as WorkerMessage) : undefined;
+      case 'events':
+        return checkWireEvents(m.events) ? (value as WorkerMessage) : undefined;
       default:
         return undefined;
     }

@@ -19,6 +19,7 @@ import {
   type WorkerInit,
   type WorkerMessage,
 } from './protocol.js';
+import { scopeContext, TaskEvents } from './task-events.js';
 
 /** What a transport's worker entry hands the runtime: a way to talk to the host. */
 export interface WorkerPort {
@@ -91,7 +92,8 @@ let currentContext: TaskContext | undefined;
 
 /**
  * The `AbortSignal` of the task now starting, for tasks that want to stop early when the caller
- * aborts or the timeout fires. Call it synchronously at the top of the task function.
+ * aborts or the timeout fires. Call it synchronously at the top of the task function; in a
+ * generator task (`stream`), also right after a `yield`.
  *
  * @example
  * ```ts
@@ -103,11 +105,13 @@ let currentContext: TaskContext | undefined;
  * ```
  */
 export function taskSignal(): AbortSignal {
-  if (!currentContext) {
+  // A call observed for progress runs in a scope that outlives its awaits (`task-events.ts`).
+  const context = currentContext ?? (scopeContext() as TaskContext | undefined);
+  if (!context) {
     throw new Error('taskSignal() must be called synchronously at the start of a task.');
   }
-  currentContext.controller ??= new AbortController();
-  return currentContext.controller.signal;
+  context.controller ??= new AbortController();
+  return context.controller.signal;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -145,12 +149,15 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   let tasks: Record<string, AnyFn> | undefined;
   let taskNames: string[] = [];
   let stopping = false;
+  const events = new TaskEvents(() => scheduleFlush());
 
   /**
    * Sends the finished results. `final` (the thread or process is about to die) sends them
    * synchronously, with how many jobs were taken off the queue, even when there is no result.
    */
   const send = (final: boolean): void => {
+    if (events.pending)
+      events.flush((final && port.postSync ? port.postSync : port.post).bind(port), outbox);
     if (outbox.length === 0 && wentAsync.length === 0 && given.length === 0 && !final) {
       if (!reclaimAnswer) return;
     }
@@ -223,7 +230,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   };
 
   const push = (result: WireResult): void => {
-    outbox.push(result);
+    outbox.push(events.settle(result));
     scheduleFlush();
   };
 
@@ -240,7 +247,13 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   };
 
   const maybeExit = (): void => {
-    if (stopping && queueHead >= queue.length && running.size === 0 && outbox.length === 0) {
+    if (
+      stopping &&
+      queueHead >= queue.length &&
+      running.size === 0 &&
+      outbox.length === 0 &&
+      !events.pending
+    ) {
       port.exit();
     }
   };
@@ -312,6 +325,24 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       let value: unknown;
       if (kind === JobKind.Call) {
         value = (fn as AnyFn)(...payload);
+      } else if (kind === JobKind.Observed) {
+        value = events.run(id, () => (fn as AnyFn)(...payload), context);
+      } else if (kind === JobKind.Stream) {
+        value = events.stream(id, name, () => (fn as AnyFn)(...payload), {
+          credit: job[4] as number,
+          observed: job[5] === 1,
+          context,
+          resume: (step) => {
+            // Each resume of the generator sees its task's context, as its first part did.
+            const outer = currentContext;
+            currentContext = context;
+            try {
+              return step();
+            } finally {
+              currentContext = outer;
+            }
+          },
+        });
       } else if (kind === JobKind.Fold) {
         value =
           job.length === 6
@@ -447,6 +478,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       const context = running.get(id);
       if (context) {
         running.delete(id);
+        events.cancel(id);
         context.controller?.abort(new Error('The task was cancelled by the host.'));
       } else {
         cancelledQueued.add(id);
@@ -487,6 +519,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
         break;
       case 'reclaim':
         reclaim(message.lo, message.hi);
+        break;
+      case 'credit':
+        events.grant(message.id, message.n);
         break;
       case 'stop':
         stopping = true;

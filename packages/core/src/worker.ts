@@ -1,7 +1,7 @@
 /**
  * `@manyhands/core/worker`: the worker-side runtime a backend's worker entry starts, the port of
- * the process backends, and `taskSignal()` for task modules that want to stop early when
- * cancelled.
+ * the process backends, `taskSignal()` for task modules that want to stop early when
+ * cancelled, and `progress()` for tasks that report progress to their caller's `onProgress`.
  *
  * @packageDocumentation
  */
@@ -9,5 +9,6 @@
 export { takeWorkerInit } from './process-init.js';
 export { createProcessPort } from './process-port.js';
 export type { WorkerInit } from './protocol.js';
+export { progress } from './task-events.js';
 export type { WorkerPort } from './worker-runtime.js';
 export { startWorkerRuntime, taskSignal } from './worker-runtime.js';

@@ -53,6 +53,8 @@ function copyHostMessage(message: HostMessage): HostMessage {
 }
 
 function copyWorkerMessage(message: WorkerMessage): WorkerMessage {
+  // Parts and progress are copied like results; a value that cannot be cloned throws here.
+  if (message.k === 'events') return structuredClone(message);
   if (message.k !== 'results') return message;
   return {
     ...message,

@@ -27,6 +27,7 @@ import type * as Tasks from './fixtures/tasks.js';
 import { hardeningCases } from './hardening-cases.js';
 import { runLoadCases } from './load-cases.js';
 import { runStartCases } from './start-cases.js';
+import { runStreamCases, type StreamFixtureTasks } from './stream-cases.js';
 
 /** The task module type of the fixtures. */
 export type FixtureTasks = typeof Tasks;
@@ -110,6 +111,13 @@ export function runConformanceSuite(target: ConformanceTarget): void {
       liveWorkers: () => target.liveWorkers(),
     });
   }
+
+  runStreamCases({
+    name: target.name,
+    make: (options) => make<StreamFixtureTasks>(options, fixtureUrl('stream-tasks')),
+    ownsWorkers,
+    remoteWorkers: target.remoteWorkers === true,
+  });
 
   describe(`${target.name}: results`, () => {
     it('round-trips every structured-cloneable type', async () => {

@@ -12,3 +12,4 @@ export { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 export { countChildProcesses, countThreads, countZombieChildren } from './os-probes.js';
 export type { ProcessBackendTarget } from './process-suite.js';
 export { runProcessBackendSuite } from './process-suite.js';
+export type { StreamCaseContext, StreamFixtureTasks } from './stream-cases.js';
