@@ -13,6 +13,7 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import { HostSession, type SessionConfig } from './host-session.js';
 import { Lane } from './lane.js';
@@ -142,18 +143,19 @@ class BullmqTransport implements Transport {
  */
 export function createBullmqExecutor<M>(
   module: ModuleSpecifier,
-  options: BullmqOptions = {},
+  options: BullmqOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
+  const given: BullmqOptions = options;
   const withLanes =
-    typeof options === 'object' && options !== null && !Array.isArray(options)
-      ? { ...options, workers: options.workers ?? DEFAULT_LANES }
-      : options;
+    typeof given === 'object' && given !== null && !Array.isArray(given)
+      ? { ...given, workers: given.workers ?? DEFAULT_LANES }
+      : given;
   const executor = createExecutor<M>(
-    new BullmqTransport(options ?? {}),
+    new BullmqTransport(given ?? {}),
     module,
     withLanes,
     OWN_OPTIONS,
   );
-  sessionConfig(options ?? {}, String(module));
+  sessionConfig(given ?? {}, String(module));
   return executor;
 }

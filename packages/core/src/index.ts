@@ -19,6 +19,7 @@ export { createProgressWords } from './progress-words.js';
 export type { HostMessage, WireJob, WireResult, WorkerInit, WorkerMessage } from './protocol.js';
 export { BRAND, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
 export * from './public.js';
+export type { ResolvedSetupOptions } from './setup-options.js';
 export type { ThreadOptions } from './thread-options.js';
 export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
 export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
@@ -30,3 +31,4 @@ export type {
   TaskName,
   TaskResult,
 } from './types.js';
+export { isTypeScriptModule, STRIP_TYPES_FLAG, typeStrippingFlag } from './typescript-modules.js';

@@ -3,6 +3,11 @@
  * `TypeError` for a wrong type, `RangeError` for a value out of range).
  */
 import { availableParallelism } from 'node:os';
+import {
+  type ResolvedSetupOptions,
+  resolveSetupOptions,
+  SETUP_OPTION_KEYS,
+} from './setup-options.js';
 
 /**
  * The longest delay a Node timer can hold: 2^31 - 1 ms (about 24.8 days). Node fires a timer
@@ -50,10 +55,49 @@ export interface ExecutorOptions {
    * finishes, say). An integer from 1 to {@link MAX_TIMER_MS}, or `Infinity` to wait forever.
    */
   readonly startTimeout?: number;
+  /**
+   * Name of an exported function of the task module that each worker runs once, with
+   * {@link ExecutorOptions.initArgs}, after loading the module and before its first task (like
+   * Python's `Pool(initializer=…)`); awaited when it returns a promise. What it sets up (a
+   * connection, a cache, module state) is there for every task that worker runs. If it throws,
+   * rejects or is not an exported function, calls reject with `WorkerStartError` naming it, and
+   * no worker is started again until the next call. `startTimeout` covers it.
+   * With a typed executor (`create…Executor<typeof import('./tasks.js')>`), a name that is not
+   * an export, or `initArgs` that do not match its parameters, is a compile error.
+   */
+  readonly initializer?: string;
+  /** Arguments of the {@link ExecutorOptions.initializer} (structured-cloned to every worker). */
+  readonly initArgs?: readonly unknown[];
+  /**
+   * Name of an exported function each worker runs when it stops politely: on `close()`, after
+   * `idleTimeout`, `recycleAfter` or `recycleAtMemoryMb`; not on `terminate()` or a crash.
+   * Awaited for at most {@link ExecutorOptions.teardownTimeout}; its errors are ignored.
+   */
+  readonly teardown?: string;
+  /**
+   * Most ms a `teardown` may run before its worker is ended anyway (default 5,000): an
+   * integer from 0 to 2^31 - 1. A teardown stuck in a synchronous loop is cut off by ending
+   * the worker (5 s later), so `close()` always settles.
+   */
+  readonly teardownTimeout?: number;
+  /**
+   * Replace a worker, politely, after the task that took its V8 heap (`heapUsed` of the
+   * worker's own isolate: its thread on worker-threads, its process on child-process and
+   * cluster) past this many MiB (default: never). Its results are delivered, the jobs it holds
+   * finish on it, and queued work goes to the other workers and its replacement. A number > 0,
+   * or `Infinity`.
+   */
+  readonly recycleAtMemoryMb?: number;
+  /**
+   * Measure how much each task grows its worker's heap, reported per task by
+   * `stats().heapGrowth` (default: on when `recycleAtMemoryMb` is set; costs about a
+   * microsecond per job).
+   */
+  readonly trackHeap?: boolean;
 }
 
 /** {@link ExecutorOptions} with every default filled in. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedSetupOptions {
   readonly workers: number;
   readonly concurrency: number;
   readonly maxQueue: number;
@@ -96,6 +140,7 @@ const knownOptions = new Set([
   'idleTimeout',
   'recycleAfter',
   'startTimeout',
+  ...SETUP_OPTION_KEYS,
 ]);
 
 /**
@@ -118,7 +163,8 @@ export function resolveOptions(
     }
   }
   const o = options as ExecutorOptions;
-  const resolved = {
+  const resolved: ResolvedOptions = {
+    ...resolveSetupOptions(o, MAX_TIMER_MS),
     workers: o.workers ?? availableParallelism(),
     concurrency: o.concurrency ?? Number.POSITIVE_INFINITY,
     maxQueue: o.maxQueue ?? Number.POSITIVE_INFINITY,

@@ -15,6 +15,7 @@ import { AbortRegistry } from './abort-registry.js';
 import { findUncloneablePath } from './clone-path.js';
 import { decodeThrown, type EncodedThrown } from './error-codec.js';
 import {
+  describeThrown,
   ExecutorClosedError,
   ExecutorTerminatedError,
   ManyhandsError,
@@ -40,9 +41,11 @@ import {
   type WireResult,
   type WorkerInit,
 } from './protocol.js';
+import { setupInit } from './setup-options.js';
 import { type ExecutorStats, StatsRecorder } from './stats.js';
 import { TaskEstimates } from './task-estimates.js';
 import type { Transport, TransportExit } from './transport.js';
+import { typeScriptLoadHint } from './typescript-modules.js';
 import { checkWorkerMessage } from './wire-check.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -142,7 +145,7 @@ export class Scheduler {
   constructor(transport: Transport, module: string, options: ResolvedOptions) {
     this.transport = transport;
     this.options = options;
-    this.init = { module, concurrency: options.concurrency };
+    this.init = { module, concurrency: options.concurrency, ...setupInit(options) };
     this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
     this.spinner = transport.replySpinMs ? replySpinner(transport.replySpinMs) : undefined;
   }
@@ -618,6 +621,8 @@ export class Scheduler {
           slot.finalStarted = message.started;
           slot.dyingAt = message.dying;
         }
+        if (message.heap !== undefined && message.results.length > 0)
+          this.checkHeap(slot, message.heap);
         if (message.async) this.onWentAsync(slot, message.async);
         this.onResults(slot, message.results);
         if (message.given) this.onGiven(slot, message.given);
@@ -639,7 +644,19 @@ export class Scheduler {
         } catch (error) {
           reason = error;
         }
-        const error = new ModuleLoadError(this.init.module, reason);
+        if (message.initializer !== undefined) {
+          // The module loaded; its initializer failed: a start failure, not a load failure.
+          const error = new WorkerStartError(
+            `its initializer "${message.initializer}" (of ${this.init.module}) failed: ${describeThrown(reason)}`,
+            { cause: reason },
+          );
+          slot.startFailure = error;
+          this.failQueue(error);
+          this.kill(slot, 'its initializer failed');
+          break;
+        }
+        const hint = typeScriptLoadHint(this.init.module, reason);
+        const error = new ModuleLoadError(this.init.module, reason, hint);
         slot.loadError = error;
         this.failQueue(error);
         this.kill(slot, 'its task module failed to load');
@@ -667,6 +684,7 @@ export class Scheduler {
       this.estimates.learnBlock(spec.task, blockMs / spec.items);
       this.estimates.learnWait(spec.task, runMs, blockMs);
       this.stats.recordRun(spec.items, runMs, blockMs);
+      if (result[6] !== undefined) this.stats.heap.record(spec.task, spec.items, result[6]);
       if (outcome === Outcome.Ok) {
         this.settle(job, true, value);
         continue;
@@ -694,6 +712,17 @@ export class Scheduler {
     }
     if (slot.finished >= this.options.recycleAfter) slot.retiring = true;
     this.afterRelease(slot);
+  }
+
+  /**
+   * A worker whose heap passed `recycleAtMemoryMb` takes no more work: the jobs it holds finish,
+   * then it stops politely (teardown included) and a new worker takes its place.
+   */
+  private checkHeap(slot: Slot, heapBytes: number): void {
+    if (slot.retiring || heapBytes < this.options.recycleAtMemoryMb * 1024 * 1024) return;
+    slot.retiring = true;
+    this.stats.memoryRecycles++;
+    this.schedulePump();
   }
 
   /** Jobs a worker gave back unstarted (a steal): they run elsewhere. */
@@ -760,7 +789,9 @@ export class Scheduler {
       slot.handle.terminate();
       return;
     }
-    slot.stopTimer = setTimeout(() => slot.handle.terminate(), STOP_GRACE_MS);
+    // A teardown gets its own grace first; one stuck in a sync loop is cut off by the kill.
+    const teardownMs = this.options.teardown === undefined ? 0 : this.options.teardownTimeout;
+    slot.stopTimer = setTimeout(() => slot.handle.terminate(), STOP_GRACE_MS + teardownMs);
     slot.stopTimer.unref();
   }
 

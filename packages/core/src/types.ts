@@ -36,6 +36,41 @@ export type ReducerName<M, R> = {
   [K in TaskName<M>]: M[K] extends (acc: R, value: R) => R | Promise<R> ? K : never;
 }[TaskName<M>];
 
+/** `initArgs` of initializer `K`: required when the function has required parameters. */
+type InitArgsOf<M, K extends TaskName<M>> =
+  [] extends TaskArgs<M, K>
+    ? { readonly initArgs?: TaskArgs<M, K> }
+    : { readonly initArgs: TaskArgs<M, K> };
+
+/**
+ * The typed form of the `initializer`, `initArgs` and `teardown` options for module `M`: the
+ * names must be exported functions of `M` and `initArgs` must match the initializer's
+ * parameters (a mismatch is a compile error). Every backend's factory takes its options as
+ * `…Options & WorkerSetupOptions<M>`; with `M` unknown (an untyped executor) any name goes.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts: export async function connect(url: string, poolSize: number) { … }
+ * createWorkerThreadsExecutor<typeof import('./tasks.js')>(url, {
+ *   initializer: 'connect',
+ *   initArgs: ['postgres://db/app', 4], // checked against connect's parameters
+ *   teardown: 'disconnect',
+ * });
+ * ```
+ */
+export type WorkerSetupOptions<M> = unknown extends M
+  ? {
+      readonly initializer?: string;
+      readonly initArgs?: readonly unknown[];
+      readonly teardown?: string;
+    }
+  : (
+      | { readonly initializer?: undefined; readonly initArgs?: undefined }
+      | {
+          [K in TaskName<M>]: { readonly initializer: K } & InitArgsOf<M, K>;
+        }[TaskName<M>]
+    ) & { readonly teardown?: TaskName<M> };
+
 /** Per-call options of `exec`. */
 export interface RunOptions {
   /** Abort the task: rejected at once when queued, and when running. */

@@ -11,3 +11,4 @@ export { createProcessPort } from './process-port.js';
 export type { WorkerInit } from './protocol.js';
 export type { WorkerPort } from './worker-runtime.js';
 export { startWorkerRuntime, taskSignal } from './worker-runtime.js';
+export { heapUsed, runInitializer, runTeardown } from './worker-setup.js';

@@ -8,7 +8,8 @@ export function fixtureUrl(
     | 'hangs-on-load'
     | 'rejects-on-load'
     | 'process-tasks'
-    | 'exit-marker',
+    | 'exit-marker'
+    | 'lifecycle-tasks',
 ): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
 }
