@@ -8,6 +8,7 @@ import {
   resolveSetupOptions,
   SETUP_OPTION_KEYS,
 } from './setup-options.js';
+import type { WorkerSetup } from './types.js';
 
 /**
  * The longest delay a Node timer can hold: 2^31 - 1 ms (about 24.8 days). Node fires a timer
@@ -55,25 +56,6 @@ export interface ExecutorOptions {
    * finishes, say). An integer from 1 to {@link MAX_TIMER_MS}, or `Infinity` to wait forever.
    */
   readonly startTimeout?: number;
-  /**
-   * Name of an exported function of the task module that each worker runs once, with
-   * {@link ExecutorOptions.initArgs}, after loading the module and before its first task (like
-   * Python's `Pool(initializer=…)`); awaited when it returns a promise. What it sets up (a
-   * connection, a cache, module state) is there for every task that worker runs. If it throws,
-   * rejects or is not an exported function, calls reject with `WorkerStartError` naming it, and
-   * no worker is started again until the next call. `startTimeout` covers it.
-   * With a typed executor (`create…Executor<typeof import('./tasks.js')>`), a name that is not
-   * an export, or `initArgs` that do not match its parameters, is a compile error.
-   */
-  readonly initializer?: string;
-  /** Arguments of the {@link ExecutorOptions.initializer} (structured-cloned to every worker). */
-  readonly initArgs?: readonly unknown[];
-  /**
-   * Name of an exported function each worker runs when it stops politely: on `close()`, after
-   * `idleTimeout`, `recycleAfter` or `recycleAtMemoryMb`; not on `terminate()` or a crash.
-   * Awaited for at most {@link ExecutorOptions.teardownTimeout}; its errors are ignored.
-   */
-  readonly teardown?: string;
   /**
    * Most ms a `teardown` may run before its worker is ended anyway (default 5,000): an
    * integer from 0 to 2^31 - 1. A teardown stuck in a synchronous loop is cut off by ending
@@ -162,7 +144,7 @@ export function resolveOptions(
       );
     }
   }
-  const o = options as ExecutorOptions;
+  const o = options as ExecutorOptions & WorkerSetup;
   const resolved: ResolvedOptions = {
     ...resolveSetupOptions(o, MAX_TIMER_MS),
     workers: o.workers ?? availableParallelism(),

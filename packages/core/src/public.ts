@@ -32,5 +32,6 @@ export type {
   MapOptions,
   MapReduceOptions,
   RunOptions,
+  WorkerSetup,
   WorkerSetupOptions,
 } from './types.js';

@@ -36,6 +36,32 @@ export type ReducerName<M, R> = {
   [K in TaskName<M>]: M[K] extends (acc: R, value: R) => R | Promise<R> ? K : never;
 }[TaskName<M>];
 
+/**
+ * The `initializer`, `initArgs` and `teardown` options, untyped: what
+ * {@link WorkerSetupOptions} becomes for an executor whose module type is unknown.
+ */
+export interface WorkerSetup {
+  /**
+   * Name of an exported function of the task module that each worker runs once, with
+   * {@link WorkerSetup.initArgs}, after loading the module and before its first task (like
+   * Python's `Pool(initializer=…)`); awaited when it returns a promise. What it sets up (a
+   * connection, a cache, module state) is there for every task that worker runs. If it throws,
+   * rejects or is not an exported function, calls reject with `WorkerStartError` naming it, and
+   * no worker is started again until the next call. `startTimeout` covers it.
+   * With a typed executor (`create…Executor<typeof import('./tasks.js')>`), a name that is not
+   * an export, or `initArgs` that do not match its parameters, is a compile error.
+   */
+  readonly initializer?: string;
+  /** Arguments of the {@link WorkerSetup.initializer} (structured-cloned to every worker). */
+  readonly initArgs?: readonly unknown[];
+  /**
+   * Name of an exported function each worker runs when it stops politely: on `close()`, after
+   * `idleTimeout`, `recycleAfter` or `recycleAtMemoryMb`; not on `terminate()` or a crash.
+   * Awaited for at most the `teardownTimeout` option; its errors are ignored.
+   */
+  readonly teardown?: string;
+}
+
 /** `initArgs` of initializer `K`: required when the function has required parameters. */
 type InitArgsOf<M, K extends TaskName<M>> =
   [] extends TaskArgs<M, K>
@@ -59,11 +85,7 @@ type InitArgsOf<M, K extends TaskName<M>> =
  * ```
  */
 export type WorkerSetupOptions<M> = unknown extends M
-  ? {
-      readonly initializer?: string;
-      readonly initArgs?: readonly unknown[];
-      readonly teardown?: string;
-    }
+  ? WorkerSetup
   : (
       | { readonly initializer?: undefined; readonly initArgs?: undefined }
       | {
