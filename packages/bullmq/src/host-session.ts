@@ -44,6 +44,8 @@ export interface SessionConfig {
   readonly redisTimeout: number;
   /** The caller's task module, for messages. */
   readonly module: string;
+  /** The caller's worker setup for its nodes (`JobData.s`), when it has one. */
+  readonly setup?: string;
 }
 
 /** One batch of tasks sent as one BullMQ job, until the job is gone from Redis. */
@@ -236,7 +238,9 @@ export class HostSession {
       queueMicrotask(() => this.finish(batch, error));
       return;
     }
-    const jobData: JobData = { c: this.id, w: data };
+    const setup = this.config.setup;
+    const jobData: JobData =
+      setup === undefined ? { c: this.id, w: data } : { c: this.id, w: data, s: setup };
     queue
       .add((jobs[0] as WireJob)[2], jobData, {
         jobId: id,

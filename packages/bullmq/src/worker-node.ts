@@ -176,12 +176,12 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   const worker = new Worker(
     options.queue,
     async (job: Job, token?: string) => {
-      const { caller, jobs } = decodeJobs(job.data);
+      const { caller, jobs, setup } = decodeJobs(job.data);
       const jobId = job.id as string;
       active.set(jobId, { job, token });
       jobsServed++;
       try {
-        await runner.run(caller, jobId, jobs);
+        await runner.run(caller, jobId, jobs, setup);
       } finally {
         active.delete(jobId);
       }

@@ -13,16 +13,19 @@ const queues = {
   tasks: uniqueQueue('conformance'),
   throwsOnLoad: uniqueQueue('throws-on-load'),
   missing: uniqueQueue('missing'),
+  lifecycle: uniqueQueue('lifecycle'),
 };
 /** The queue whose nodes serve `module` (each fixture module has its own nodes). */
 function queueFor(module: unknown): string {
   const href = module instanceof URL ? module.href : String(module);
   if (href.includes('throws-on-load')) return queues.throwsOnLoad;
   if (href.includes('does-not-exist')) return queues.missing;
+  if (href.includes('lifecycle-tasks')) return queues.lifecycle;
   return queues.tasks;
 }
 
 let nodes: WorkerNodeProcesses | undefined;
+let lifecycleNodes: WorkerNodeProcesses | undefined;
 
 describeWithRedis('bullmq (conformance)', () => {
   beforeAll(async () => {
@@ -31,6 +34,12 @@ describeWithRedis('bullmq (conformance)', () => {
     nodes = await startWorkerNodes({
       tasks: fixtureUrl('tasks'),
       queue: queues.tasks,
+      redis: REDIS_URL,
+      count: 2,
+    });
+    lifecycleNodes = await startWorkerNodes({
+      tasks: fixtureUrl('lifecycle-tasks'),
+      queue: queues.lifecycle,
       redis: REDIS_URL,
       count: 2,
     });
@@ -49,7 +58,7 @@ describeWithRedis('bullmq (conformance)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await nodes?.stop();
+    await Promise.all([nodes?.stop(), lifecycleNodes?.stop()]);
   });
 
   runConformanceSuite({

@@ -65,8 +65,8 @@ export interface WorkerSetup {
 /** `initArgs` of initializer `K`: required when the function has required parameters. */
 type InitArgsOf<M, K extends TaskName<M>> =
   [] extends TaskArgs<M, K>
-    ? { readonly initArgs?: TaskArgs<M, K> }
-    : { readonly initArgs: TaskArgs<M, K> };
+    ? { readonly initArgs?: Readonly<TaskArgs<M, K>> }
+    : { readonly initArgs: Readonly<TaskArgs<M, K>> };
 
 /**
  * The typed form of the `initializer`, `initArgs` and `teardown` options for module `M`: the
