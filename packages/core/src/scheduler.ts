@@ -599,7 +599,7 @@ export class Scheduler {
         slot.startTimer = undefined;
         if (slot.ready || slot.exited) return;
         const error = new WorkerStartError(
-          `the worker did not load ${this.init.module} within ${ms} ms (an import that never finishes?); raise the startTimeout option if it needs longer`,
+          `the worker did not load ${this.init.module}${this.init.initializer === undefined ? '' : ` and run its initializer "${this.init.initializer}"`} within ${ms} ms (an import that never finishes?); raise the startTimeout option if it needs longer`,
         );
         slot.loadError = undefined;
         slot.startFailure = error;
