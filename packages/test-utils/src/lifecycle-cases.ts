@@ -17,7 +17,6 @@ import {
   WorkerStartError,
 } from '@manyhands/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConformanceTarget } from './conformance.js';
 import { fixtureUrl } from './fixture-urls.js';
 import type * as Lifecycle from './fixtures/lifecycle-tasks.js';
 
@@ -45,8 +44,21 @@ function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
+/**
+ * What the worker-life cases need of a backend: the fields of the suite's `ConformanceTarget`
+ * they read (declared here, so this file does not import the suite that imports it).
+ */
+export interface LifecycleTarget {
+  readonly name: string;
+  create<M>(module: URL | string, options?: Record<string, unknown>): Executor<M>;
+  readonly isolated: boolean;
+  readonly remoteWorkers?: boolean;
+  liveWorkers(): number;
+  readonly workers?: number;
+}
+
 /** Registers the worker-life cases (called by `runConformanceSuite`). */
-export function lifecycleCases(target: ConformanceTarget): void {
+export function lifecycleCases(target: LifecycleTarget): void {
   const workers = target.workers ?? 2;
   const ownsWorkers = target.isolated && !target.remoteWorkers;
   const open: Executor<unknown>[] = [];
