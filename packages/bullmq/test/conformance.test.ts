@@ -59,7 +59,7 @@ describeWithRedis('bullmq (conformance)', () => {
 
   afterAll(async () => {
     await Promise.all([nodes?.stop(), lifecycleNodes?.stop()]);
-  });
+  }, 30_000);
 
   runConformanceSuite({
     name: 'bullmq',
