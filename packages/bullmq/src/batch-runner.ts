@@ -17,6 +17,7 @@ import {
   type WorkerMessage,
 } from '@manyhands/core';
 import { startWorkerRuntime } from '@manyhands/core/worker';
+import { NodeSetups } from './node-setup.js';
 import { encodeNodeMessage, NodeMessageKind } from './wire.js';
 
 /** Sends encoded messages to a caller; resolves `false` when the caller is gone. */
@@ -62,9 +63,12 @@ export class BatchRunner {
   private onExit: (() => void) | undefined;
   /** Tasks run so far, for the node's log. */
   tasksRun = 0;
+  /** The callers' initializers and teardowns run on this node. */
+  private readonly setups: NodeSetups;
 
   constructor(module: string, send: SendToCaller) {
     this.send = send;
+    this.setups = new NodeSetups(module);
     this.ready = new Promise((resolve, reject) => {
       this.onReady = resolve;
       this.onLoadError = reject;
@@ -96,12 +100,33 @@ export class BatchRunner {
    * Runs one job's batch; resolves once every task has settled and its result was sent.
    * `rerun`: BullMQ started this job before (its node was lost): its streams already sent parts
    * that cannot be taken back, so they fail with `WorkerExitError` instead of starting over.
+   * `setup` (the caller's initializer) runs first, once per node; if it fails, every task of the
+   * batch is answered with its `WorkerStartError`.
    */
-  run(
+  async run(
     caller: string,
     jobId: string,
     jobs: readonly WireJob[],
-    options: { rerun?: boolean } = {},
+    options: { rerun?: boolean; setup?: string } = {},
+  ): Promise<void> {
+    if (options.setup !== undefined) {
+      try {
+        await this.setups.prepare(options.setup);
+      } catch (error) {
+        const thrown = encodeThrown(error);
+        const results = jobs.map((job): WireResult => [job[0], Outcome.Threw, thrown, 0, 0]);
+        await this.send(caller, [encodeNodeMessage([NodeMessageKind.Results, jobId, results, []])]);
+        return;
+      }
+    }
+    return this.runPrepared(caller, jobId, jobs, options);
+  }
+
+  private runPrepared(
+    caller: string,
+    jobId: string,
+    jobs: readonly WireJob[],
+    options: { rerun?: boolean },
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       if (jobs.length === 0) {
@@ -184,12 +209,16 @@ export class BatchRunner {
     batch.reject(error);
   }
 
-  /** Asks the runtime to stop once idle; resolves when it has. */
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Asks the runtime to stop once idle; resolves when it has, and the teardowns of the setups
+   * this node ran have run (each within its `teardownTimeout`).
+   */
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
       this.onExit = resolve;
       this.post({ mh: BRAND, k: 'stop' });
     });
+    await this.setups.teardown();
   }
 
   private receive(message: WorkerMessage): void {

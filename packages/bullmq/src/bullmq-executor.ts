@@ -13,11 +13,13 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import { chunkTargetFor, chunkWorkersFor } from './chunk-sizing.js';
 import { HostSession, type SessionConfig } from './host-session.js';
 import { Lane } from './lane.js';
 import { checkRedisTarget, defaultRedisTarget, type RedisTarget } from './redis-connection.js';
+import { encodeSetup } from './wire.js';
 
 /** Options of {@link createBullmqExecutor}. */
 export interface BullmqOptions extends ExecutorOptions {
@@ -89,6 +91,26 @@ function sessionConfig(options: BullmqOptions, module: string): SessionConfig {
   };
 }
 
+/**
+ * Options that need workers the executor owns: worker nodes run elsewhere, serve other callers
+ * too, and are restarted by whatever runs them, so a memory limit is theirs to enforce.
+ */
+function checkNodeOwnedOptions(options: BullmqOptions): void {
+  const limit = options.recycleAtMemoryMb;
+  if (limit !== undefined && Number.isFinite(limit)) {
+    throw new TypeError(
+      'Option "recycleAtMemoryMb" is not available with @manyhands/bullmq: worker nodes are not ' +
+        "the executor's to replace. Limit the nodes' memory where they run (manyhands-worker " +
+        'under systemd, Kubernetes or pm2 with a memory limit, or node --max-old-space-size).',
+    );
+  }
+  if (options.trackHeap === true) {
+    throw new TypeError(
+      'Option "trackHeap" is not available with @manyhands/bullmq: worker nodes do not report their heap.',
+    );
+  }
+}
+
 class BullmqTransport implements Transport {
   readonly name = 'bullmq';
   /** A lane is ready once a worker node serves the queue: nodes may come much later. */
@@ -117,7 +139,7 @@ class BullmqTransport implements Transport {
   }
 
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
-    this.config ??= sessionConfig(this.options, init.module);
+    this.config ??= { ...sessionConfig(this.options, init.module), setup: encodeSetup(init) };
     if (!this.session || this.session.ended) this.session = new HostSession(this.config);
     const lane = new Lane(this.nextLane++, this.session, events);
     this.session.attach(lane);
@@ -147,18 +169,20 @@ class BullmqTransport implements Transport {
  */
 export function createBullmqExecutor<M>(
   module: ModuleSpecifier,
-  options: BullmqOptions = {},
+  options: BullmqOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
+  const given: BullmqOptions = options;
   const withLanes =
-    typeof options === 'object' && options !== null && !Array.isArray(options)
-      ? { ...options, workers: options.workers ?? DEFAULT_LANES }
-      : options;
+    typeof given === 'object' && given !== null && !Array.isArray(given)
+      ? { ...given, workers: given.workers ?? DEFAULT_LANES }
+      : given;
   const executor = createExecutor<M>(
-    new BullmqTransport(options ?? {}),
+    new BullmqTransport(given ?? {}),
     module,
     withLanes,
     OWN_OPTIONS,
   );
-  sessionConfig(options ?? {}, String(module));
+  sessionConfig(given ?? {}, String(module));
+  checkNodeOwnedOptions(given ?? {});
   return executor;
 }

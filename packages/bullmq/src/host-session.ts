@@ -46,6 +46,8 @@ export interface SessionConfig {
   readonly redisTimeout: number;
   /** The caller's task module, for messages. */
   readonly module: string;
+  /** The caller's worker setup for its nodes (`JobData.s`), when it has one. */
+  readonly setup?: string;
 }
 
 /** One batch of tasks sent as one BullMQ job, until the job is gone from Redis. */
@@ -276,7 +278,11 @@ export class HostSession {
   }
 
   private addJob(queue: Queue, batch: Batch): Promise<unknown> {
-    const jobData: JobData = { c: this.id, w: batch.data, about: batch.about };
+    const setup = this.config.setup;
+    const jobData: JobData =
+      setup === undefined
+        ? { c: this.id, w: batch.data, about: batch.about }
+        : { c: this.id, w: batch.data, about: batch.about, s: setup };
     return queue.add(batch.name, jobData, {
       jobId: batch.id,
       removeOnComplete: true,

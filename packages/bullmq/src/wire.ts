@@ -19,6 +19,43 @@ export interface JobData {
   readonly w: string;
   /** What the batch holds, for people watching the queue (see `job-summary.ts`); not read. */
   readonly about?: string;
+  /**
+   * The caller's worker setup, when it has an `initializer` or a `teardown`: base64 of
+   * `v8.serialize(`{@link NodeSetupSpec}`)`. A node runs each distinct setup once, before the
+   * first batch that carries it (see `node-setup.ts`).
+   */
+  readonly s?: string;
+}
+
+/** What a caller's `initializer`, `initArgs` and `teardown` options tell its nodes. */
+export interface NodeSetupSpec {
+  readonly initializer?: string;
+  readonly initArgs?: readonly unknown[];
+  readonly teardown?: string;
+  readonly teardownTimeout?: number;
+}
+
+/** Encodes a caller's setup for {@link JobData.s}; `undefined` when it has none. */
+export function encodeSetup(spec: NodeSetupSpec): string | undefined {
+  const { initializer, initArgs, teardown, teardownTimeout } = spec;
+  if (initializer === undefined && teardown === undefined) return undefined;
+  return serialize({ initializer, initArgs, teardown, teardownTimeout }).toString('base64');
+}
+
+/** Decodes {@link JobData.s}; throws a `TypeError` when it is not one this backend wrote. */
+export function decodeSetup(text: string): NodeSetupSpec {
+  const spec = deserialize(Buffer.from(text, 'base64')) as Partial<NodeSetupSpec> | null;
+  if (
+    typeof spec !== 'object' ||
+    spec === null ||
+    (spec.initializer !== undefined && typeof spec.initializer !== 'string') ||
+    (spec.initArgs !== undefined && !Array.isArray(spec.initArgs)) ||
+    (spec.teardown !== undefined && typeof spec.teardown !== 'string') ||
+    (spec.teardownTimeout !== undefined && typeof spec.teardownTimeout !== 'number')
+  ) {
+    throw new TypeError('Not a manyhands job: its worker setup is malformed.');
+  }
+  return spec;
 }
 
 /** Kinds of node → caller message. */
@@ -51,16 +88,19 @@ export function encodeJobs(jobs: readonly WireJob[]): string {
 }
 
 /** Decodes a job's batch; throws a `TypeError` when `data` is not one this backend wrote. */
-export function decodeJobs(data: unknown): { caller: string; jobs: WireJob[] } {
+export function decodeJobs(data: unknown): { caller: string; jobs: WireJob[]; setup?: string } {
   const d = data as Partial<JobData> | null;
   if (!d || typeof d.c !== 'string' || typeof d.w !== 'string') {
     throw new TypeError('Not a manyhands job: its data lacks the caller id and the batch.');
+  }
+  if (d.s !== undefined && typeof d.s !== 'string') {
+    throw new TypeError('Not a manyhands job: its worker setup is not a string.');
   }
   const jobs = deserialize(Buffer.from(d.w, 'base64')) as unknown;
   if (!Array.isArray(jobs) || !jobs.every(isWireJob)) {
     throw new TypeError('Not a manyhands job: its batch is not a list of tasks.');
   }
-  return { caller: d.c, jobs };
+  return d.s === undefined ? { caller: d.c, jobs } : { caller: d.c, jobs, setup: d.s };
 }
 
 function isWireJob(value: unknown): value is WireJob {

@@ -186,13 +186,13 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   const worker = new Worker(
     options.queue,
     async (job: Job, token?: string) => {
-      const { caller, jobs } = decodeJobs(job.data);
+      const { caller, jobs, setup } = decodeJobs(job.data);
       const jobId = job.id as string;
       active.set(jobId, { job, token });
       jobsServed++;
       try {
         // Started before: its node was lost (a stall), and BullMQ runs it again.
-        await runner.run(caller, jobId, jobs, { rerun: job.attemptsStarted > 1 });
+        await runner.run(caller, jobId, jobs, { rerun: job.attemptsStarted > 1, setup });
       } finally {
         active.delete(jobId);
       }

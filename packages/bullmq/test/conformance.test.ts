@@ -14,6 +14,7 @@ const queues = {
   streams: uniqueQueue('stream-tasks'),
   throwsOnLoad: uniqueQueue('throws-on-load'),
   missing: uniqueQueue('missing'),
+  lifecycle: uniqueQueue('lifecycle'),
 };
 /** The queue whose nodes serve `module` (each fixture module has its own nodes). */
 function queueFor(module: unknown): string {
@@ -21,11 +22,13 @@ function queueFor(module: unknown): string {
   if (href.includes('throws-on-load')) return queues.throwsOnLoad;
   if (href.includes('stream-tasks')) return queues.streams;
   if (href.includes('does-not-exist')) return queues.missing;
+  if (href.includes('lifecycle-tasks')) return queues.lifecycle;
   return queues.tasks;
 }
 
 let nodes: WorkerNodeProcesses | undefined;
 let streamNodes: WorkerNodeProcesses | undefined;
+let lifecycleNodes: WorkerNodeProcesses | undefined;
 
 describeWithRedis('bullmq (conformance)', () => {
   beforeAll(async () => {
@@ -40,6 +43,12 @@ describeWithRedis('bullmq (conformance)', () => {
     streamNodes = await startWorkerNodes({
       tasks: fixtureUrl('stream-tasks'),
       queue: queues.streams,
+      redis: REDIS_URL,
+      count: 2,
+    });
+    lifecycleNodes = await startWorkerNodes({
+      tasks: fixtureUrl('lifecycle-tasks'),
+      queue: queues.lifecycle,
       redis: REDIS_URL,
       count: 2,
     });
@@ -58,9 +67,8 @@ describeWithRedis('bullmq (conformance)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await nodes?.stop();
-    await streamNodes?.stop();
-  });
+    await Promise.all([nodes?.stop(), streamNodes?.stop(), lifecycleNodes?.stop()]);
+  }, 30_000);
 
   runConformanceSuite({
     name: 'bullmq',

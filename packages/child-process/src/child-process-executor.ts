@@ -12,6 +12,7 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import {
   checkProcessOptions,
@@ -66,7 +67,7 @@ class ChildProcessTransport implements Transport {
  */
 export function createChildProcessExecutor<M>(
   module: ModuleSpecifier,
-  options: ChildProcessOptions = {},
+  options: ChildProcessOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
   const executor = createExecutor<M>(
     new ChildProcessTransport(options),

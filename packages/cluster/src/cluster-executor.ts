@@ -13,6 +13,7 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import {
   checkProcessOptions,
@@ -87,7 +88,7 @@ class ClusterTransport implements Transport {
  */
 export function createClusterExecutor<M>(
   module: ModuleSpecifier,
-  options: ClusterOptions = {},
+  options: ClusterOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
   if (!cluster.isPrimary) {
     throw new Error(

@@ -154,9 +154,14 @@ export class ModuleLoadError extends ManyhandsError {
   /** The module's URL. */
   readonly module: string;
 
-  constructor(module: string, cause: unknown) {
+  /** @param hint - what to do about it, when manyhands knows (a TypeScript module on Node 20). */
+  constructor(module: string, cause: unknown, hint?: string) {
     const why = describeThrown(cause);
-    super(ErrorCode.ModuleLoad, `The task module ${module} failed to load: ${why}`, { cause });
+    super(
+      ErrorCode.ModuleLoad,
+      `The task module ${module} failed to load: ${why}${hint ? `. ${hint}` : ''}`,
+      { cause },
+    );
     this.module = module;
   }
 }

@@ -26,6 +26,7 @@ export type {
 } from './protocol.js';
 export { BRAND, EventKind, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
 export * from './public.js';
+export type { ResolvedSetupOptions } from './setup-options.js';
 export type { ThreadOptions } from './thread-options.js';
 export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
 export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
@@ -39,3 +40,4 @@ export type {
   TaskPart,
   TaskResult,
 } from './types.js';
+export { isTypeScriptModule, STRIP_TYPES_FLAG, typeStrippingFlag } from './typescript-modules.js';

@@ -3,6 +3,12 @@
  * `TypeError` for a wrong type, `RangeError` for a value out of range).
  */
 import { availableParallelism } from 'node:os';
+import {
+  type ResolvedSetupOptions,
+  resolveSetupOptions,
+  SETUP_OPTION_KEYS,
+} from './setup-options.js';
+import type { WorkerSetup } from './types.js';
 
 /**
  * The longest delay a Node timer can hold: 2^31 - 1 ms (about 24.8 days). Node fires a timer
@@ -50,10 +56,30 @@ export interface ExecutorOptions {
    * finishes, say). An integer from 1 to {@link MAX_TIMER_MS}, or `Infinity` to wait forever.
    */
   readonly startTimeout?: number;
+  /**
+   * Most ms a `teardown` may run before its worker is ended anyway (default 5,000): an
+   * integer from 0 to 2^31 - 1. A teardown stuck in a synchronous loop is cut off by ending
+   * the worker (5 s later), so `close()` always settles.
+   */
+  readonly teardownTimeout?: number;
+  /**
+   * Replace a worker, politely, after the task that took its V8 heap (`heapUsed` of the
+   * worker's own isolate: its thread on worker-threads, its process on child-process and
+   * cluster) past this many MiB (default: never). Its results are delivered, the jobs it holds
+   * finish on it, and queued work goes to the other workers and its replacement. A number > 0,
+   * or `Infinity`.
+   */
+  readonly recycleAtMemoryMb?: number;
+  /**
+   * Measure how much each task grows its worker's heap, reported per task by
+   * `stats().heapGrowth` (default: on when `recycleAtMemoryMb` is set; costs about a
+   * microsecond per job).
+   */
+  readonly trackHeap?: boolean;
 }
 
 /** {@link ExecutorOptions} with every default filled in. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedSetupOptions {
   readonly workers: number;
   readonly concurrency: number;
   readonly maxQueue: number;
@@ -96,6 +122,7 @@ const knownOptions = new Set([
   'idleTimeout',
   'recycleAfter',
   'startTimeout',
+  ...SETUP_OPTION_KEYS,
 ]);
 
 /**
@@ -117,8 +144,9 @@ export function resolveOptions(
       );
     }
   }
-  const o = options as ExecutorOptions;
-  const resolved = {
+  const o = options as ExecutorOptions & WorkerSetup;
+  const resolved: ResolvedOptions = {
+    ...resolveSetupOptions(o, MAX_TIMER_MS),
     workers: o.workers ?? availableParallelism(),
     concurrency: o.concurrency ?? Number.POSITIVE_INFINITY,
     maxQueue: o.maxQueue ?? Number.POSITIVE_INFINITY,

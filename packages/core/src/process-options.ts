@@ -4,6 +4,7 @@
  */
 import { encodeWorkerInit, WORKER_INIT_ENV } from './process-init.js';
 import type { WorkerInit } from './protocol.js';
+import { typeStrippingFlag } from './typescript-modules.js';
 
 /**
  * Where a worker process's stdout and stderr go.
@@ -128,6 +129,9 @@ export function processSpawnSettings(
   if (options.maxOldGenerationSizeMb !== undefined) {
     execArgv.push(`--max-old-space-size=${options.maxOldGenerationSizeMb}`);
   }
+  // A TypeScript task module on Node 22.6-23.5: the worker needs type stripping turned on.
+  const strip = typeStrippingFlag(init.module, execArgv);
+  if (strip) execArgv.push(strip);
   return {
     execArgv,
     env: { ...(options.env ?? process.env), [WORKER_INIT_ENV]: encodeWorkerInit(init) },

@@ -76,9 +76,11 @@ export const Outcome = Object.freeze({ Ok: 0, Threw: 1 } as const);
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
 /**
- * One result in wire form: `[id, outcome, valueOrError, runMs, blockMs, failedIndex]`.
+ * One result in wire form: `[id, outcome, valueOrError, runMs, blockMs, failedIndex, heapGrowth]`.
  * `runMs` is wall time from start to settle, `blockMs` the time the task held the thread
- * (its synchronous part); the host learns scheduling and chunk sizes from them.
+ * (its synchronous part); the host learns scheduling and chunk sizes from them. `heapGrowth`
+ * (bytes the worker's heap grew over the job; only when the host asked for `trackHeap`) feeds
+ * `stats().heapGrowth`.
  */
 export type WireResult = [
   id: number,
@@ -87,6 +89,7 @@ export type WireResult = [
   runMs: number,
   blockMs: number,
   failedIndex?: number,
+  heapGrowth?: number,
 ];
 
 /** Host → worker messages. */
@@ -106,7 +109,16 @@ export type HostMessage =
 /** Worker → host messages. */
 export type WorkerMessage =
   | { readonly mh: typeof BRAND; readonly k: 'ready'; readonly tasks: readonly string[] }
-  | { readonly mh: typeof BRAND; readonly k: 'load-error'; readonly error: EncodedThrown }
+  | {
+      readonly mh: typeof BRAND;
+      readonly k: 'load-error';
+      readonly error: EncodedThrown;
+      /**
+       * Set when the module loaded but its initializer (this export's name) failed or is not an
+       * exported function: the host rejects with `WorkerStartError` rather than `ModuleLoadError`.
+       */
+      readonly initializer?: string;
+    }
   | {
       readonly mh: typeof BRAND;
       readonly k: 'results';
@@ -124,6 +136,11 @@ export type WorkerMessage =
       readonly final?: boolean;
       /** On the last message: `[jobId, itemIndex]` of the chunk item running as it died. */
       readonly dying?: readonly [number, number];
+      /**
+       * The worker's V8 `heapUsed` in bytes after these results (only with `trackHeap`): the
+       * host replaces a worker past `recycleAtMemoryMb`.
+       */
+      readonly heap?: number;
     }
   | { readonly mh: typeof BRAND; readonly k: 'cancelled'; readonly ids: readonly number[] }
   /** Parts and progress of running jobs, in the order the tasks produced them; before results. */
@@ -145,4 +162,14 @@ export interface WorkerInit {
   readonly module: string;
   /** Most tasks running at once in this worker. */
   readonly concurrency: number;
+  /** Export run once before the first task (see the `initializer` option). */
+  readonly initializer?: string;
+  /** Its arguments. */
+  readonly initArgs?: readonly unknown[];
+  /** Export run on a polite stop (see the `teardown` option). */
+  readonly teardown?: string;
+  /** Most ms the teardown may take. */
+  readonly teardownTimeout?: number;
+  /** Whether to measure heap growth per job and report the heap with results. */
+  readonly trackHeap?: boolean;
 }

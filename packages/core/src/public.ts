@@ -22,6 +22,7 @@ export {
 } from './errors.js';
 export type { ModuleSpecifier } from './executor.js';
 export { withOptions } from './executor.js';
+export type { HeapGrowth } from './heap-stats.js';
 export type { ExecutorOptions } from './options.js';
 export type { ExecutorStats, LatencySummary } from './stats.js';
 export type {
@@ -31,5 +32,7 @@ export type {
   MapOptions,
   MapReduceOptions,
   RunOptions,
+  WorkerSetup,
+  WorkerSetupOptions,
 } from './types.js';
 export { DEFAULT_HIGH_WATER_MARK } from './types.js';

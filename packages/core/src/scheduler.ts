@@ -15,6 +15,7 @@ import { AbortRegistry } from './abort-registry.js';
 import { findUncloneablePath } from './clone-path.js';
 import { decodeThrown, type EncodedThrown } from './error-codec.js';
 import {
+  describeThrown,
   ExecutorClosedError,
   ExecutorTerminatedError,
   ManyhandsError,
@@ -41,9 +42,11 @@ import {
   type WireResult,
   type WorkerInit,
 } from './protocol.js';
+import { setupInit } from './setup-options.js';
 import { type ExecutorStats, StatsRecorder } from './stats.js';
 import { TaskEstimates } from './task-estimates.js';
 import type { Transport, TransportExit } from './transport.js';
+import { typeScriptLoadHint } from './typescript-modules.js';
 import { checkWorkerMessage } from './wire-check.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -149,7 +152,7 @@ export class Scheduler {
   constructor(transport: Transport, module: string, options: ResolvedOptions) {
     this.transport = transport;
     this.options = options;
-    this.init = { module, concurrency: options.concurrency };
+    this.init = { module, concurrency: options.concurrency, ...setupInit(options) };
     this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
     this.spinner = transport.replySpinMs ? replySpinner(transport.replySpinMs) : undefined;
   }
@@ -608,7 +611,7 @@ export class Scheduler {
         slot.startTimer = undefined;
         if (slot.ready || slot.exited) return;
         const error = new WorkerStartError(
-          `the worker did not load ${this.init.module} within ${ms} ms (an import that never finishes?); raise the startTimeout option if it needs longer`,
+          `the worker did not load ${this.init.module}${this.init.initializer === undefined ? '' : ` and run its initializer "${this.init.initializer}"`} within ${ms} ms (an import that never finishes?); raise the startTimeout option if it needs longer`,
         );
         slot.loadError = undefined;
         slot.startFailure = error;
@@ -630,6 +633,8 @@ export class Scheduler {
           slot.finalStarted = message.started;
           slot.dyingAt = message.dying;
         }
+        if (message.heap !== undefined && message.results.length > 0)
+          this.checkHeap(slot, message.heap);
         if (message.async) this.onWentAsync(slot, message.async);
         this.onResults(slot, message.results);
         if (message.given) this.onGiven(slot, message.given);
@@ -651,7 +656,19 @@ export class Scheduler {
         } catch (error) {
           reason = error;
         }
-        const error = new ModuleLoadError(this.init.module, reason);
+        if (message.initializer !== undefined) {
+          // The module loaded; its initializer failed: a start failure, not a load failure.
+          const error = new WorkerStartError(
+            `its initializer "${message.initializer}" (of ${this.init.module}) failed: ${describeThrown(reason)}`,
+            { cause: reason },
+          );
+          slot.startFailure = error;
+          this.failQueue(error);
+          this.kill(slot, 'its initializer failed');
+          break;
+        }
+        const hint = typeScriptLoadHint(this.init.module, reason);
+        const error = new ModuleLoadError(this.init.module, reason, hint);
         slot.loadError = error;
         this.failQueue(error);
         this.kill(slot, 'its task module failed to load');
@@ -682,6 +699,7 @@ export class Scheduler {
       this.estimates.learnBlock(spec.task, blockMs / spec.items);
       this.estimates.learnWait(spec.task, runMs, blockMs);
       this.stats.recordRun(spec.items, runMs, blockMs);
+      if (result[6] !== undefined) this.stats.heap.record(spec.task, spec.items, result[6]);
       if (outcome === Outcome.Ok) {
         this.settle(job, true, value);
         continue;
@@ -719,6 +737,17 @@ export class Scheduler {
     } catch {
       // A worker that cannot take a message is on its way out; its exit handler cleans up.
     }
+  }
+
+  /**
+   * A worker whose heap passed `recycleAtMemoryMb` takes no more work: the jobs it holds finish,
+   * then it stops politely (teardown included) and a new worker takes its place.
+   */
+  private checkHeap(slot: Slot, heapBytes: number): void {
+    if (slot.retiring || heapBytes < this.options.recycleAtMemoryMb * 1024 * 1024) return;
+    slot.retiring = true;
+    this.stats.memoryRecycles++;
+    this.schedulePump();
   }
 
   /** Jobs a worker gave back unstarted (a steal): they run elsewhere. */
@@ -785,7 +814,9 @@ export class Scheduler {
       slot.handle.terminate();
       return;
     }
-    slot.stopTimer = setTimeout(() => slot.handle.terminate(), STOP_GRACE_MS);
+    // A teardown gets its own grace first; one stuck in a sync loop is cut off by the kill.
+    const teardownMs = this.options.teardown === undefined ? 0 : this.options.teardownTimeout;
+    slot.stopTimer = setTimeout(() => slot.handle.terminate(), STOP_GRACE_MS + teardownMs);
     slot.stopTimer.unref();
   }
 

@@ -2,6 +2,7 @@
  * Counters and latency percentiles for `executor.stats()`. Samples live in fixed-size rings,
  * so recording is O(1) and memory stays constant however many tasks run.
  */
+import { type HeapGrowth, HeapGrowthRecorder } from './heap-stats.js';
 
 /** Percentiles of a latency, in milliseconds. */
 export interface LatencySummary {
@@ -30,6 +31,14 @@ export interface ExecutorStats {
   readonly runTime: LatencySummary;
   /** Share of worker lifetime spent running tasks (their synchronous, CPU-holding part), 0..1. */
   readonly utilization: number;
+  /**
+   * Per task name, the median growth of the worker's heap per call (with `trackHeap`, on by
+   * default with `recycleAtMemoryMb`; empty otherwise, and on the BullMQ backend): the task
+   * with a median well above zero is the one that keeps memory.
+   */
+  readonly heapGrowth: Readonly<Record<string, HeapGrowth>>;
+  /** Workers replaced because their heap passed `recycleAtMemoryMb`. */
+  readonly memoryRecycles: number;
 }
 
 const RING = 4096;
@@ -68,6 +77,10 @@ export class StatsRecorder {
   private readonly run = new SampleRing();
   private busyMs = 0;
   private workerMs = 0;
+  /** Heap growth per task (see {@link ExecutorStats.heapGrowth}). */
+  readonly heap = new HeapGrowthRecorder();
+  /** Workers replaced for their heap. */
+  memoryRecycles = 0;
 
   recordWait(ms: number): void {
     this.wait.add(ms);
@@ -100,6 +113,8 @@ export class StatsRecorder {
       waitTime: this.wait.summary(),
       runTime: this.run.summary(),
       utilization: available > 0 ? Math.min(1, this.busyMs / available) : 0,
+      heapGrowth: this.heap.snapshot(),
+      memoryRecycles: this.memoryRecycles,
     };
   }
 }

@@ -3,6 +3,7 @@
  * threadsjs): one definition and one check, so both accept and reject the same values.
  */
 import { type ResourceLimits, SHARE_ENV } from 'node:worker_threads';
+import { typeStrippingFlag } from './typescript-modules.js';
 
 /** Options passed on to each `node:worker_threads` `Worker` a backend starts. */
 export interface ThreadOptions {
@@ -41,15 +42,26 @@ export function checkThreadOptions(options: ThreadOptions): void {
   }
 }
 
-/** The `Worker` constructor options for {@link ThreadOptions} (`execArgv` copied, not shared). */
-export function threadWorkerOptions(options: ThreadOptions): {
+/**
+ * The `Worker` constructor options for {@link ThreadOptions} (`execArgv` copied, not shared).
+ * For a TypeScript task module on Node 22.6-23.5, the workers' flags (the given `execArgv`, or
+ * the host's) get `--experimental-strip-types`.
+ *
+ * @param moduleUrl - the task module, when known (see `typeStrippingFlag`).
+ */
+export function threadWorkerOptions(
+  options: ThreadOptions,
+  moduleUrl?: string,
+): {
   resourceLimits: ResourceLimits | undefined;
   env: Record<string, string | undefined> | typeof SHARE_ENV | undefined;
   execArgv: string[] | undefined;
 } {
-  return {
-    resourceLimits: options.resourceLimits,
-    env: options.env,
-    execArgv: options.execArgv ? [...options.execArgv] : undefined,
-  };
+  let execArgv = options.execArgv ? [...options.execArgv] : undefined;
+  const flag =
+    moduleUrl === undefined
+      ? undefined
+      : typeStrippingFlag(moduleUrl, execArgv ?? process.execArgv);
+  if (flag) execArgv = [...(execArgv ?? process.execArgv), flag];
+  return { resourceLimits: options.resourceLimits, env: options.env, execArgv };
 }

@@ -59,6 +59,63 @@ export type ReducerName<M, R> = {
   [K in TaskName<M>]: M[K] extends (acc: R, value: R) => R | Promise<R> ? K : never;
 }[TaskName<M>];
 
+/**
+ * The `initializer`, `initArgs` and `teardown` options, untyped: what
+ * {@link WorkerSetupOptions} becomes for an executor whose module type is unknown.
+ */
+export interface WorkerSetup {
+  /**
+   * Name of an exported function of the task module that each worker runs once, with
+   * {@link WorkerSetup.initArgs}, after loading the module and before its first task (like
+   * Python's `Pool(initializer=…)`); awaited when it returns a promise. What it sets up (a
+   * connection, a cache, module state) is there for every task that worker runs. If it throws,
+   * rejects or is not an exported function, calls reject with `WorkerStartError` naming it, and
+   * no worker is started again until the next call. `startTimeout` covers it.
+   * With a typed executor (`create…Executor<typeof import('./tasks.js')>`), a name that is not
+   * an export, or `initArgs` that do not match its parameters, is a compile error.
+   */
+  readonly initializer?: string;
+  /** Arguments of the {@link WorkerSetup.initializer} (structured-cloned to every worker). */
+  readonly initArgs?: readonly unknown[];
+  /**
+   * Name of an exported function each worker runs when it stops politely: on `close()`, after
+   * `idleTimeout`, `recycleAfter` or `recycleAtMemoryMb`; not on `terminate()` or a crash.
+   * Awaited for at most the `teardownTimeout` option; its errors are ignored.
+   */
+  readonly teardown?: string;
+}
+
+/** `initArgs` of initializer `K`: required when the function has required parameters. */
+type InitArgsOf<M, K extends TaskName<M>> =
+  [] extends TaskArgs<M, K>
+    ? { readonly initArgs?: Readonly<TaskArgs<M, K>> }
+    : { readonly initArgs: Readonly<TaskArgs<M, K>> };
+
+/**
+ * The typed form of the `initializer`, `initArgs` and `teardown` options for module `M`: the
+ * names must be exported functions of `M` and `initArgs` must match the initializer's
+ * parameters (a mismatch is a compile error). Every backend's factory takes its options as
+ * `…Options & WorkerSetupOptions<M>`; with `M` unknown (an untyped executor) any name goes.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts: export async function connect(url: string, poolSize: number) { … }
+ * createWorkerThreadsExecutor<typeof import('./tasks.js')>(url, {
+ *   initializer: 'connect',
+ *   initArgs: ['postgres://db/app', 4], // checked against connect's parameters
+ *   teardown: 'disconnect',
+ * });
+ * ```
+ */
+export type WorkerSetupOptions<M> = unknown extends M
+  ? WorkerSetup
+  : (
+      | { readonly initializer?: undefined; readonly initArgs?: undefined }
+      | {
+          [K in TaskName<M>]: { readonly initializer: K } & InitArgsOf<M, K>;
+        }[TaskName<M>]
+    ) & { readonly teardown?: TaskName<M> };
+
 /** Per-call options of `exec`. */
 export interface RunOptions {
   /** Abort the task: rejected at once when queued, and when running. */

@@ -15,13 +15,14 @@ function isIntegerArray(value: unknown): value is number[] {
 
 function isWireResult(value: unknown): value is WireResult {
   if (!Array.isArray(value) || value.length < 5) return false;
-  const [id, outcome, , runMs, blockMs, index] = value as unknown[];
+  const [id, outcome, , runMs, blockMs, index, heapGrowth] = value as unknown[];
   return (
     typeof id === 'number' &&
     (outcome === Outcome.Ok || outcome === Outcome.Threw) &&
     typeof runMs === 'number' &&
     typeof blockMs === 'number' &&
-    (index === undefined || typeof index === 'number')
+    (index === undefined || typeof index === 'number') &&
+    (heapGrowth === undefined || (typeof heapGrowth === 'number' && Number.isFinite(heapGrowth)))
   );
 }
 
@@ -42,6 +43,7 @@ export function checkWorkerMessage(value: unknown): WorkerMessage | undefined {
         if (m.dying !== undefined && !(isIntegerArray(m.dying) && m.dying.length === 2)) {
           return undefined;
         }
+        if (m.heap !== undefined && !(typeof m.heap === 'number' && m.heap >= 0)) return undefined;
         return value as WorkerMessage;
       }
       case 'ready': {
@@ -50,6 +52,7 @@ export function checkWorkerMessage(value: unknown): WorkerMessage | undefined {
         return value as WorkerMessage;
       }
       case 'load-error':
+        if (m.initializer !== undefined && typeof m.initializer !== 'string') return undefined;
         return 'error' in m ? (value as WorkerMessage) : undefined;
       case 'cancelled':
         return isIntegerArray(m.ids) ? (value as WorkerMessage) : undefined;

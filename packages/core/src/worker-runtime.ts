@@ -20,6 +20,7 @@ import {
   type WorkerMessage,
 } from './protocol.js';
 import { scopeContext, TaskEvents } from './task-events.js';
+import { heapUsed, runInitializer, runTeardown } from './worker-setup.js';
 
 /** What a transport's worker entry hands the runtime: a way to talk to the host. */
 export interface WorkerPort {
@@ -150,6 +151,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   let taskNames: string[] = [];
   let stopping = false;
   const events = new TaskEvents(() => scheduleFlush());
+  /** Heap growth per job and the heap after it travel with results (`trackHeap`). */
+  const trackHeap = init.trackHeap === true;
+  let lastHeap = trackHeap ? heapUsed() : 0;
 
   /**
    * Sends the finished results. `final` (the thread or process is about to die) sends them
@@ -177,8 +181,9 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
           ...(runningItem >= 0 ? { dying: [runningJob, runningItem] as const } : {}),
         }
       : undefined;
+    const heap = trackHeap && results.length > 0 ? { heap: lastHeap } : undefined;
     try {
-      post({ mh: BRAND, k: 'results', results, async, given: back, ...mark });
+      post({ mh: BRAND, k: 'results', results, async, given: back, ...mark, ...heap });
     } catch {
       if (async.length > 0 || back)
         post({ mh: BRAND, k: 'results', results: [], async, given: back });
@@ -230,7 +235,14 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   };
 
   const push = (result: WireResult): void => {
-    outbox.push(events.settle(result));
+    const settled = events.settle(result);
+    if (trackHeap) {
+      const now = heapUsed();
+      if (settled.length === 5) settled.push(undefined);
+      settled.push(now - lastHeap);
+      lastHeap = now;
+    }
+    outbox.push(settled);
     scheduleFlush();
   };
 
@@ -246,6 +258,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     push(result);
   };
 
+  let exiting = false;
   const maybeExit = (): void => {
     if (
       stopping &&
@@ -254,7 +267,14 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       outbox.length === 0 &&
       !events.pending
     ) {
-      port.exit();
+      if (exiting) return;
+      exiting = true;
+      // The teardown runs once the last reply is out, bounded by its grace.
+      if (tasks && init.teardown !== undefined) {
+        void runTeardown(tasks, init.teardown, init.teardownTimeout ?? 5_000).then(() =>
+          port.exit(),
+        );
+      } else port.exit();
     }
   };
 
@@ -557,6 +577,8 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   });
 
   let loadSettled = false;
+  /** Set while the initializer runs: a failure then is the initializer's. */
+  let initializing = false;
   const loadFailed = (error: unknown): void => {
     if (loadSettled) return;
     loadSettled = true;
@@ -565,25 +587,48 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     try {
       encoded = encodeThrown(error);
     } catch {
-      encoded = encodeThrown(new Error('the task module failed to load'));
+      encoded = encodeThrown(
+        new Error(initializing ? 'the initializer failed' : 'the task module failed to load'),
+      );
     }
-    port.post({ mh: BRAND, k: 'load-error', error: encoded });
+    const initializer = initializing ? { initializer: init.initializer } : undefined;
+    port.post({ mh: BRAND, k: 'load-error', error: encoded, ...initializer });
   };
-  // A rejection nobody handles while the module loads is the module failing to load (not a
-  // crash of a worker that would be replaced, again and again). Afterwards, Node's default.
+  // A rejection nobody handles while the module loads (or its initializer runs) is the module
+  // failing to load (not a crash of a worker that would be replaced, again and again).
+  // Afterwards, Node's default.
   if (!port.sharesThread) process.on('unhandledRejection', loadFailed);
 
-  import(init.module).then((mod: Record<string, unknown>) => {
+  const becomeReady = (found: Record<string, AnyFn>): void => {
     if (loadSettled) return;
     loadSettled = true;
     process.off('unhandledRejection', loadFailed);
+    if (trackHeap) lastHeap = heapUsed();
+    tasks = found;
+    port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
+    drain();
+  };
+
+  import(init.module).then((mod: Record<string, unknown>) => {
+    if (loadSettled) return;
     const found: Record<string, AnyFn> = Object.create(null);
     for (const [key, value] of Object.entries(mod)) {
       if (typeof value === 'function') found[key] = value as AnyFn;
     }
-    tasks = found;
     taskNames = Object.keys(found);
-    port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
-    drain();
+    if (init.initializer === undefined) {
+      becomeReady(found);
+      return;
+    }
+    initializing = true;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = runInitializer(found, init.initializer, init.initArgs ?? []);
+    } catch (error) {
+      loadFailed(error);
+      return;
+    }
+    if (pending) pending.then(() => becomeReady(found), loadFailed);
+    else becomeReady(found);
   }, loadFailed);
 }

@@ -12,3 +12,4 @@ export type { WorkerInit } from './protocol.js';
 export { progress } from './task-events.js';
 export type { WorkerPort } from './worker-runtime.js';
 export { startWorkerRuntime, taskSignal } from './worker-runtime.js';
+export { heapUsed, runInitializer, runTeardown } from './worker-setup.js';

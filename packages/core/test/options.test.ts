@@ -18,6 +18,12 @@ describe('resolveOptions', () => {
       idleTimeout: Number.POSITIVE_INFINITY,
       recycleAfter: Number.POSITIVE_INFINITY,
       startTimeout: undefined,
+      initializer: undefined,
+      initArgs: [],
+      teardown: undefined,
+      teardownTimeout: 5_000,
+      recycleAtMemoryMb: Number.POSITIVE_INFINITY,
+      trackHeap: false,
     });
   });
 

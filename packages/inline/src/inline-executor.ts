@@ -14,6 +14,7 @@ import {
   type WorkerHandle,
   type WorkerInit,
   type WorkerMessage,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import { startWorkerRuntime } from '@manyhands/core/worker';
 
@@ -131,7 +132,7 @@ class InlineTransport implements Transport {
  */
 export function createInlineExecutor<M>(
   module: ModuleSpecifier,
-  options: InlineOptions = {},
+  options: InlineOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
   return createExecutor<M>(new InlineTransport(), module, { workers: 1, ...options });
 }

@@ -25,6 +25,7 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 import type * as Tasks from './fixtures/tasks.js';
 import { hardeningCases } from './hardening-cases.js';
+import { lifecycleCases } from './lifecycle-cases.js';
 import { runLoadCases } from './load-cases.js';
 import { runStartCases } from './start-cases.js';
 import { runStreamCases, type StreamFixtureTasks } from './stream-cases.js';
@@ -777,4 +778,5 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   });
 
   hardeningCases(target);
+  lifecycleCases(target);
 }

@@ -10,6 +10,7 @@ export function fixtureUrl(
     | 'process-tasks'
     | 'exit-marker'
     | 'stream-tasks',
+    | 'lifecycle-tasks',
 ): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
 }

@@ -20,6 +20,7 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 import { threads, type WorkerProxy } from './threads-library.js';
 
@@ -135,7 +136,7 @@ class ThreadsJsTransport implements Transport {
     const progress = createProgressWords();
     const worker = new threads.Worker(ENTRY, {
       workerData: { init, progress },
-      ...threadWorkerOptions(this.options),
+      ...threadWorkerOptions(this.options, init.module),
     });
     return connect(worker, progress, events);
   }
@@ -159,7 +160,7 @@ class ThreadsJsTransport implements Transport {
  */
 export function createThreadsJsExecutor<M>(
   module: ModuleSpecifier,
-  options: ThreadsJsOptions = {},
+  options: ThreadsJsOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
   const executor = createExecutor<M>(
     new ThreadsJsTransport(options),

@@ -17,6 +17,7 @@ import {
   type WorkerEvents,
   type WorkerHandle,
   type WorkerInit,
+  type WorkerSetupOptions,
 } from '@manyhands/core';
 
 /** Options of {@link createWorkerThreadsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`. */
@@ -39,7 +40,7 @@ class WorkerThreadsTransport implements Transport {
     const progress = createProgressWords();
     const worker = new Worker(ENTRY, {
       workerData: { init, progress },
-      ...threadWorkerOptions(this.options),
+      ...threadWorkerOptions(this.options, init.module),
     });
     let error: unknown;
     worker.on('message', events.message);
@@ -78,7 +79,7 @@ class WorkerThreadsTransport implements Transport {
  */
 export function createWorkerThreadsExecutor<M>(
   module: ModuleSpecifier,
-  options: WorkerThreadsOptions = {},
+  options: WorkerThreadsOptions & WorkerSetupOptions<M> = {},
 ): Executor<M> {
   const executor = createExecutor<M>(
     new WorkerThreadsTransport(options),

@@ -1,10 +1,15 @@
 import { type FixtureTasks, fixtureUrl } from '@manyhands/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerThreadsExecutor, type Executor, WorkerStartError } from '../dist/index.js';
+import {
+  createWorkerThreadsExecutor,
+  type Executor,
+  WorkerStartError,
+  type WorkerThreadsOptions,
+} from '../dist/index.js';
 
 const TASKS = fixtureUrl('tasks');
 const open: Executor<FixtureTasks>[] = [];
-const make = (options: Parameters<typeof createWorkerThreadsExecutor>[1]) => {
+const make = (options: WorkerThreadsOptions) => {
   const pool = createWorkerThreadsExecutor<FixtureTasks>(TASKS, options);
   open.push(pool);
   return pool;
@@ -50,5 +55,40 @@ describe('worker-threads options', () => {
     const results = await pool.map('spinAndTell', inputs);
     expect(results.length).toBe(400);
     expect(new Set(results.slice(380)).size).toBe(2);
+  });
+});
+
+describe('worker-threads: typed worker-life options', () => {
+  type Lifecycle = typeof import('@manyhands/test-utils/fixtures/lifecycle-tasks');
+  const LIFECYCLE = fixtureUrl('lifecycle-tasks');
+
+  it('checks initializer, initArgs and teardown against the module type', async () => {
+    const pool = createWorkerThreadsExecutor<Lifecycle>(LIFECYCLE, {
+      workers: 1,
+      initializer: 'setUp',
+      initArgs: ['hi', 2],
+      teardown: 'tearDown',
+    });
+    try {
+      expect((await pool.run('greet', 'you')).text).toBe('hihi you');
+    } finally {
+      await pool.close();
+    }
+    // A variable of the backend's options type still goes to a typed factory.
+    const plain: WorkerThreadsOptions = { workers: 1 };
+    await createWorkerThreadsExecutor<Lifecycle>(LIFECYCLE, plain).terminate();
+    // Options as the typed factory takes them (never called with these: compile-time checks).
+    type Typed = NonNullable<Parameters<typeof createWorkerThreadsExecutor<Lifecycle>>[1]>;
+    const wrong: Typed[] = [
+      // @ts-expect-error: initArgs that do not match setUp(label: string, times: number)
+      { initializer: 'setUp', initArgs: [2, 'hi'] },
+      // @ts-expect-error: setUp has required parameters: initArgs is required
+      { initializer: 'setUp' },
+      // @ts-expect-error: not an exported function
+      { initializer: 'notAFunction' },
+      // @ts-expect-error: teardown must be an exported function
+      { teardown: 'nope' },
+    ];
+    expect(wrong.length).toBe(4);
   });
 });
