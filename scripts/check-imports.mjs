@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 function sourceFiles(dir) {
   const out = [];
@@ -75,19 +76,26 @@ function visit(file) {
     } while (member !== file);
     const selfLoop = (edges.get(file) ?? []).includes(file);
     if (component.length > 1 || selfLoop) {
-      problems.push(`import cycle: ${component.map((f) => relative(root, f)).sort().join(' ↔ ')}`);
+      problems.push(
+        `import cycle: ${component
+          .map((f) => relative(root, f))
+          .sort()
+          .join(' ↔ ')}`,
+      );
     }
   }
 }
 for (const file of files) if (!indexOf.has(file)) visit(file);
 
-const workerSide = join(root, 'packages/core/src/worker') + '/';
-const hostSide = join(root, 'packages/core/src/host') + '/';
+const workerSide = `${join(root, 'packages/core/src/worker')}/`;
+const hostSide = `${join(root, 'packages/core/src/host')}/`;
 for (const [file, targets] of edges) {
   if (!file.startsWith(workerSide)) continue;
   for (const target of targets) {
     if (target.startsWith(hostSide)) {
-      problems.push(`worker side imports host side: ${relative(root, file)} → ${relative(root, target)}`);
+      problems.push(
+        `worker side imports host side: ${relative(root, file)} → ${relative(root, target)}`,
+      );
     }
   }
 }

@@ -9,7 +9,7 @@ export function fixtureUrl(
     | 'rejects-on-load'
     | 'process-tasks'
     | 'exit-marker'
-    | 'stream-tasks',
+    | 'stream-tasks'
     | 'lifecycle-tasks',
 ): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
