@@ -39,12 +39,12 @@ export interface Sizes {
 export const DEFAULT_SIZES: Sizes = Object.freeze({
   items: Object.freeze({
     cpu: 200_000,
-    'io-timer': 5_000,
-    'io-http': 5_000,
-    'io-file': 5_000,
+    'io-timer': 2_500,
+    'io-http': 2_500,
+    'io-file': 2_500,
     // bullmq's round trip is a few ms: keep a pass of the overhead workloads to seconds.
-    sequential: 2_000,
-    burst: 100_000,
+    sequential: 1_000,
+    burst: 50_000,
   }),
   perItemCap: Object.freeze({ cpu: 20_000, io: 500 }),
   // Enough samples for an interval; more only where the verdict needs them, within the budget.
