@@ -4,8 +4,8 @@
  * `teardownTimeout`), and `recycleAtMemoryMb` / `trackHeap` (replace a worker whose heap grew
  * past a limit; measure how much each task grows it). Checked at construction like the others.
  */
-import { findUncloneablePath } from './clone-path.js';
-import { NotCloneableError } from './errors.js';
+import { findUncloneablePath } from '../wire/clone-path.js';
+import { NotCloneableError } from '../wire/errors.js';
 
 /** How long a `teardown` may run by default before its worker is ended anyway, in ms. */
 export const DEFAULT_TEARDOWN_TIMEOUT_MS = 5_000;

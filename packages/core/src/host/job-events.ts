@@ -4,7 +4,7 @@
  * still holds get events, so nothing reaches a call after it settled (finished, timed out,
  * aborted, or its worker died), and a callback that throws never reaches the scheduler.
  */
-import { EventKind, type WireEvent } from './protocol.js';
+import { EventKind, type WireEvent } from '../wire/protocol.js';
 
 /** Callbacks of one job for what its worker reports while it runs. */
 export interface JobEvents {

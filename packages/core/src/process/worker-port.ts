@@ -6,12 +6,12 @@
  */
 import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { createIdleSpinner } from '../wire/idle-spin.js';
+import type { WorkerPort } from '../worker/worker-runtime.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './channel.js';
 import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';
 import { createSyncFrameWriter } from './frame-writer-sync.js';
-import { createIdleSpinner } from './idle-spin.js';
-import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
-import type { WorkerPort } from './worker-runtime.js';
 
 /**
  * How long a worker keeps its event loop turning after it replied, before it sleeps, so the

@@ -11,9 +11,8 @@
  *   started and not answered fail (`exit-triage.ts`); the others run elsewhere.
  */
 import type { TransferListItem } from 'node:worker_threads';
-import { AbortRegistry } from './abort-registry.js';
-import { findUncloneablePath } from './clone-path.js';
-import { decodeThrown, type EncodedThrown } from './error-codec.js';
+import { findUncloneablePath } from '../wire/clone-path.js';
+import { decodeThrown, type EncodedThrown } from '../wire/error-codec.js';
 import {
   describeThrown,
   ExecutorClosedError,
@@ -27,13 +26,8 @@ import {
   UnknownTaskError,
   WorkerExitError,
   WorkerStartError,
-} from './errors.js';
-import { triageExit } from './exit-triage.js';
-import { createIdleSpinner, type IdleSpinner } from './idle-spin.js';
-import { type JobEvents, routeEvents } from './job-events.js';
-import { JobQueue } from './job-queue.js';
-import { pickWorker, planSteal, type VictimView } from './load-balance.js';
-import { MAX_TIMER_MS, type ResolvedOptions } from './options.js';
+} from '../wire/errors.js';
+import { createIdleSpinner, type IdleSpinner } from '../wire/idle-spin.js';
 import {
   BRAND,
   JobKind,
@@ -41,13 +35,19 @@ import {
   type WireJob,
   type WireResult,
   type WorkerInit,
-} from './protocol.js';
+} from '../wire/protocol.js';
+import type { Transport, TransportExit } from '../wire/transport.js';
+import { checkWorkerMessage } from '../wire/wire-check.js';
+import { AbortRegistry } from './abort-registry.js';
+import { triageExit } from './exit-triage.js';
+import { type JobEvents, routeEvents } from './job-events.js';
+import { JobQueue } from './job-queue.js';
+import { pickWorker, planSteal, type VictimView } from './load-balance.js';
+import { MAX_TIMER_MS, type ResolvedOptions } from './options.js';
 import { setupInit } from './setup-options.js';
 import { type ExecutorStats, StatsRecorder } from './stats.js';
 import { TaskEstimates } from './task-estimates.js';
-import type { Transport, TransportExit } from './transport.js';
 import { typeScriptLoadHint } from './typescript-modules.js';
-import { checkWorkerMessage } from './wire-check.js';
 import { WorkerSlot } from './worker-slot.js';
 
 /** Work a worker may hold beyond its first job, in estimated ms: about two map chunks. */

@@ -7,8 +7,9 @@
  * while it has some; the host grants back what the loop has read, half a window at a time. So
  * parts produced never exceed parts read plus `highWaterMark`, whatever the loop's pace.
  */
+
+import { JobKind } from '../wire/protocol.js';
 import type { JobEvents } from './job-events.js';
-import { JobKind } from './protocol.js';
 import type { JobSpec, Scheduler } from './scheduler.js';
 import { DEFAULT_HIGH_WATER_MARK, type RunOptions } from './types.js';
 

@@ -2,9 +2,10 @@
  * The options both process backends (child_process, cluster) accept on top of the common ones,
  * their validation, and the spawn settings they turn into.
  */
-import { encodeWorkerInit, WORKER_INIT_ENV } from './process-init.js';
-import type { WorkerInit } from './protocol.js';
-import { typeStrippingFlag } from './typescript-modules.js';
+
+import { typeStrippingFlag } from '../host/typescript-modules.js';
+import type { WorkerInit } from '../wire/protocol.js';
+import { encodeWorkerInit, WORKER_INIT_ENV } from './init-env.js';
 
 /**
  * Where a worker process's stdout and stderr go.

@@ -4,10 +4,10 @@
  * results and errors, and replies with as few messages as it can.
  */
 
-import { findUncloneablePath } from './clone-path.js';
-import { encodeThrown } from './error-codec.js';
-import { NotCloneableError, UnknownTaskError } from './errors.js';
-import { HOLE_HI, HOLE_LO, STARTED } from './progress-words.js';
+import { findUncloneablePath } from '../wire/clone-path.js';
+import { encodeThrown } from '../wire/error-codec.js';
+import { NotCloneableError, UnknownTaskError } from '../wire/errors.js';
+import { HOLE_HI, HOLE_LO, STARTED } from '../wire/progress-words.js';
 import {
   BRAND,
   type HostMessage,
@@ -18,7 +18,7 @@ import {
   type WireResult,
   type WorkerInit,
   type WorkerMessage,
-} from './protocol.js';
+} from '../wire/protocol.js';
 import { scopeContext, TaskEvents } from './task-events.js';
 import { heapUsed, runInitializer, runTeardown } from './worker-setup.js';
 

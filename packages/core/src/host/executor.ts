@@ -4,13 +4,13 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { JobKind } from '../wire/protocol.js';
+import type { Transport } from '../wire/transport.js';
 import { type FinishedChunk, openChunkStream } from './chunk-stream.js';
 import { checkCallOptions, type ExecutorOptions, resolveOptions } from './options.js';
-import { JobKind } from './protocol.js';
 import { Scheduler } from './scheduler.js';
 import type { ExecutorStats } from './stats.js';
 import { openTaskStream, submitWithProgress } from './task-stream.js';
-import type { Transport } from './transport.js';
 import type {
   BrandedRunOptions,
   Executor,

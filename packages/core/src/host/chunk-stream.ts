@@ -4,10 +4,10 @@
  * finished chunks in input order or as they complete.
  */
 import { setMaxListeners } from 'node:events';
+import { NotCloneableError, TaskAbortedError } from '../wire/errors.js';
+import type { JobKind } from '../wire/protocol.js';
 import { chunkSize } from './chunking.js';
-import { NotCloneableError, TaskAbortedError } from './errors.js';
 import { type InputSource, inputSource } from './input-source.js';
-import type { JobKind } from './protocol.js';
 import { CHUNK_INDEX, type Scheduler } from './scheduler.js';
 import type { MapOptions } from './types.js';
 

@@ -4,7 +4,7 @@
  * read and removed by the worker before any task code runs.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { WorkerInit } from './protocol.js';
+import type { WorkerInit } from '../wire/protocol.js';
 
 /** Name of the environment variable that carries the init to a forked worker. */
 export const WORKER_INIT_ENV = 'MANYHANDS_WORKER_INIT';

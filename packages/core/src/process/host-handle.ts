@@ -5,11 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { TransportExit, WorkerEvents, WorkerHandle } from '../wire/transport.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './channel.js';
 import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';
 import { createSocketFrameWriter } from './frame-writer.js';
-import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './process-channel.js';
-import type { TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
 
 /**
  * Longest wait, after a worker exited, for its data channel (and forwarded output pipes) to

@@ -3,10 +3,10 @@
  * being gathered for it, its timers, and what it has told the host about how far it got.
  */
 import type { TransferListItem } from 'node:worker_threads';
-import type { ModuleLoadError, WorkerStartError } from './errors.js';
-import { HOLE_HI, HOLE_LO, STARTED } from './progress-words.js';
-import type { WireJob } from './protocol.js';
-import type { WorkerHandle } from './transport.js';
+import type { ModuleLoadError, WorkerStartError } from '../wire/errors.js';
+import { HOLE_HI, HOLE_LO, STARTED } from '../wire/progress-words.js';
+import type { WireJob } from '../wire/protocol.js';
+import type { WorkerHandle } from '../wire/transport.js';
 
 /** What a slot needs of a job it holds. */
 export interface HeldJob {

@@ -8,9 +8,9 @@
  * scope is closed and later `progress()` calls are dropped here, as the host drops late ones too.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { findUncloneablePath } from './clone-path.js';
-import { encodeThrown } from './error-codec.js';
-import { NotCloneableError } from './errors.js';
+import { findUncloneablePath } from '../wire/clone-path.js';
+import { encodeThrown } from '../wire/error-codec.js';
+import { NotCloneableError } from '../wire/errors.js';
 import {
   BRAND,
   EventKind,
@@ -18,7 +18,7 @@ import {
   type WireEvent,
   type WireResult,
   type WorkerMessage,
-} from './protocol.js';
+} from '../wire/protocol.js';
 
 /** Where the events of one running call go. */
 interface EventScope {
