@@ -17,8 +17,8 @@ import {
   WorkerStartError,
 } from '@manyhands/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixtureUrl } from './fixture-urls.js';
-import type * as Lifecycle from './fixtures/lifecycle-tasks.js';
+import { fixtureUrl } from '../fixture-urls.js';
+import type * as Lifecycle from '../fixtures/lifecycle-tasks.js';
 
 type LifecycleTasks = typeof Lifecycle;
 
@@ -58,7 +58,7 @@ export interface LifecycleTarget {
 }
 
 /** Registers the worker-life cases (called by `runConformanceSuite`). */
-export function lifecycleCases(target: LifecycleTarget): void {
+export function workerLifeCases(target: LifecycleTarget): void {
   const workers = target.workers ?? 2;
   const ownsWorkers = target.isolated && !target.remoteWorkers;
   const open: Executor<unknown>[] = [];

@@ -10,7 +10,7 @@ import {
   WorkerStartError,
 } from '@manyhands/core';
 import { describe, expect, it } from 'vitest';
-import { fixtureUrl } from './fixture-urls.js';
+import { fixtureUrl } from '../fixture-urls.js';
 
 /** What the start cases need from the suite. */
 export interface StartCaseContext {

@@ -12,7 +12,7 @@ import {
   withOptions,
 } from '@manyhands/core';
 import { describe, expect, it } from 'vitest';
-import type { FixtureTasks } from './conformance.js';
+import type { FixtureTasks } from './context.js';
 
 /** What the load cases need from the suite. */
 export interface LoadCaseContext {

@@ -20,7 +20,7 @@ import {
   withOptions,
 } from '@manyhands/core';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import type * as StreamTasks from './fixtures/stream-tasks.js';
+import type * as StreamTasks from '../fixtures/stream-tasks.js';
 
 /** The task module type of the stream fixtures. */
 export type StreamFixtureTasks = typeof StreamTasks;

@@ -12,10 +12,10 @@ import {
 } from '@manyhands/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConformanceTarget, FixtureTasks } from './conformance.js';
-import { fixtureUrl } from './fixture-urls.js';
-import { realize } from './fixtures/hostile-values.js';
-import { thrownRecipeArbitrary, valueRecipeArbitrary } from './hostile-arbitraries.js';
+import { fixtureUrl } from '../fixture-urls.js';
+import { realize } from '../fixtures/hostile-values.js';
+import { thrownRecipeArbitrary, valueRecipeArbitrary } from '../hostile-arbitraries.js';
+import type { ConformanceTarget, FixtureTasks } from './context.js';
 
 const TASKS = fixtureUrl('tasks');
 
