@@ -1,13 +1,13 @@
 /**
  * The worker side of the process backends (child_process, cluster): maps the data channel
- * (`process-channel.ts`: frames read from fd 3, written synchronously to fd 4) onto core's worker
+ * (`channel.ts`: frames read from fd 3, written synchronously to fd 4) onto core's worker
  * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
  * worker never outlives its host (Node's IPC channel closes when the host goes).
  */
 import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { createIdleSpinner } from '../wire/idle-spin.js';
-import type { WorkerPort } from '../worker/worker-runtime.js';
+import type { WorkerPort } from '../worker/port.js';
 import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './channel.js';
 import { decodeFrameBody, encodeFrame } from './frame-codec.js';
 import { createFrameReader } from './frame-reader.js';

@@ -1,127 +1,40 @@
 /**
- * The worker side, shared by every transport: loads the task module once, runs the jobs of each
- * batch (sync tasks one after another, async tasks up to `concurrency` at a time), encodes
- * results and errors, and replies with as few messages as it can.
+ * The worker side, shared by every transport: loads the task module once (`load-module.ts`),
+ * runs the jobs of each batch (sync tasks one after another, async tasks up to `concurrency` at
+ * a time; `execute.ts`), and replies with as few messages as it can (`outbox.ts`). This file is
+ * the loop: the queue of jobs, cancels, reclaims, credits and stops from the host.
  */
 
-import { findUncloneablePath } from '../wire/clone-path.js';
-import { encodeThrown } from '../wire/error-codec.js';
-import { NotCloneableError, UnknownTaskError } from '../wire/errors.js';
+import { UnknownTaskError } from '../wire/errors.js';
 import { HOLE_HI, HOLE_LO, STARTED } from '../wire/progress-words.js';
 import {
   BRAND,
   type HostMessage,
-  isHostMessage,
+  isBranded,
   JobKind,
   Outcome,
   type WireJob,
-  type WireResult,
   type WorkerInit,
-  type WorkerMessage,
 } from '../wire/protocol.js';
-import { scopeContext, TaskEvents } from './task-events.js';
-import { heapUsed, runInitializer, runTeardown } from './worker-setup.js';
-
-/** What a transport's worker entry hands the runtime: a way to talk to the host. */
-export interface WorkerPort {
-  /** Sends one message to the host; may throw when the message cannot be cloned. */
-  post(message: WorkerMessage): void;
-  /** Registers the handler for messages from the host. */
-  onMessage(handler: (message: unknown) => void): void;
-  /**
-   * Optional synchronous send, for the moment the worker is about to die (`process.exit` from a
-   * task, an uncaught exception): when it returns, the message is in the channel and reaches the
-   * host even if the process or thread ends right after. Transports whose `post` already hands
-   * the message over synchronously (worker_threads) need not provide it.
-   */
-  postSync?(message: WorkerMessage): void;
-  /** Ends this worker after a graceful stop, once every reply has been posted. */
-  exit(): void;
-  /**
-   * Optional synchronous poll for the next host message (worker_threads'
-   * `receiveMessageOnPort`). With it, an idle worker briefly spins for new work before it
-   * sleeps: waking a sleeping thread costs tens of microseconds on many machines, a spin a few.
-   */
-  receive?(): { message: unknown } | undefined;
-  /**
-   * Optional shared words (see `progress-words.ts`): the runtime stores how many jobs it has
-   * started, so the host knows which of the jobs it handed over never started (they can run
-   * elsewhere after a crash), and skips the jobs the host took back.
-   */
-  readonly progress?: Int32Array;
-  /**
-   * True when the runtime shares its thread with other code that outlives it (the inline
-   * backend, a bullmq node): it then installs no `process` exit hooks. Otherwise, when the
-   * thread or process is about to die (`process.exit` from a task, an uncaught exception), the
-   * runtime sends what it finished and how far it got, so the host fails only what was lost.
-   */
-  readonly sharesThread?: boolean;
-}
-
-type AnyFn = (...args: unknown[]) => unknown;
+import {
+  type AnyFn,
+  asChunkFailure,
+  enterContext,
+  fold,
+  isThenable,
+  runChunk,
+  type TaskContext,
+} from './execute.js';
+import { loadTaskModule } from './load-module.js';
+import { Outbox } from './outbox.js';
+import type { WorkerPort } from './port.js';
+import { TaskEvents } from './task-events.js';
+import { runTeardown } from './worker-setup.js';
 
 /** Flush replies at least this often while a long batch of sync jobs runs. */
 const FLUSH_INTERVAL_MS = 4;
 /** How long an idle worker polls for the next message before it sleeps (see `receive`). */
 const IDLE_SPIN_MS = 0.25;
-
-interface TaskContext {
-  controller: AbortController | undefined;
-}
-
-/** What one item of a chunk threw, with the item's index. */
-interface ChunkFailure {
-  readonly index: number;
-  readonly error: unknown;
-}
-/** A WeakSet lookup never runs a thrown Proxy's traps, where reading a marker would. */
-const chunkFailures = new WeakSet<object>();
-
-function chunkFailure(index: number, error: unknown): ChunkFailure {
-  const failure = { index, error };
-  chunkFailures.add(failure);
-  return failure;
-}
-
-function asChunkFailure(thrown: unknown): ChunkFailure | undefined {
-  return typeof thrown === 'object' && thrown !== null && chunkFailures.has(thrown)
-    ? (thrown as ChunkFailure)
-    : undefined;
-}
-
-let currentContext: TaskContext | undefined;
-
-/**
- * The `AbortSignal` of the task now starting, for tasks that want to stop early when the caller
- * aborts or the timeout fires. Call it synchronously at the top of the task function; in a
- * generator task (`stream`), also right after a `yield`.
- *
- * @example
- * ```ts
- * import { taskSignal } from '@manyhands/core/worker';
- * export async function fetchPage(url: string) {
- *   const res = await fetch(url, { signal: taskSignal() });
- *   return res.text();
- * }
- * ```
- */
-export function taskSignal(): AbortSignal {
-  // A call observed for progress runs in a scope that outlives its awaits (`task-events.ts`).
-  const context = currentContext ?? (scopeContext() as TaskContext | undefined);
-  if (!context) {
-    throw new Error('taskSignal() must be called synchronously at the start of a task.');
-  }
-  context.controller ??= new AbortController();
-  return context.controller.signal;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 /** Loads the task module named in `init` and serves jobs from `port` until stopped. */
 export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
@@ -130,84 +43,29 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   let queueHead = 0;
   const cancelledQueued = new Set<number>();
   const running = new Map<number, TaskContext>();
-  let outbox: WireResult[] = [];
   /** The sync job running now and the item of its chunk, so a death can name the item. */
   let runningJob = -1;
   let runningItem = -1;
-  /** Ids of jobs given back to the host unstarted, since the last flush. */
-  let given: number[] = [];
-  /** Whether the host asked for a reply to a `reclaim` (sent even when nothing was given). */
-  let reclaimAnswer = false;
   /** The hole the host opened by message (transports without shared memory). */
   let holeLo = 0;
   let holeHi = 0;
   const words = port.progress && port.progress.length > HOLE_HI ? port.progress : undefined;
-  /** `[id, blockMs]` pairs of jobs that went async since the last flush. */
-  let wentAsync: number[] = [];
-  let flushScheduled = false;
-  let lastFlush = performance.now();
   let started = 0;
   let tasks: Record<string, AnyFn> | undefined;
   let taskNames: string[] = [];
   let stopping = false;
-  const events = new TaskEvents(() => scheduleFlush());
-  /** Heap growth per job and the heap after it travel with results (`trackHeap`). */
-  const trackHeap = init.trackHeap === true;
-  let lastHeap = trackHeap ? heapUsed() : 0;
-
-  /**
-   * Sends the finished results. `final` (the thread or process is about to die) sends them
-   * synchronously, with how many jobs were taken off the queue, even when there is no result.
-   */
-  const send = (final: boolean): void => {
-    if (events.pending)
-      events.flush((final && port.postSync ? port.postSync : port.post).bind(port), outbox);
-    if (outbox.length === 0 && wentAsync.length === 0 && given.length === 0 && !final) {
-      if (!reclaimAnswer) return;
-    }
-    const post = final && port.postSync ? port.postSync.bind(port) : port.post.bind(port);
-    const results = outbox;
-    const async = wentAsync;
-    const back = given.length > 0 || reclaimAnswer ? given : undefined;
-    outbox = [];
-    wentAsync = [];
-    given = [];
-    reclaimAnswer = false;
-    lastFlush = performance.now();
-    const mark = final
-      ? {
-          started,
-          final: true,
-          ...(runningItem >= 0 ? { dying: [runningJob, runningItem] as const } : {}),
-        }
-      : undefined;
-    const heap = trackHeap && results.length > 0 ? { heap: lastHeap } : undefined;
-    try {
-      post({ mh: BRAND, k: 'results', results, async, given: back, ...mark, ...heap });
-    } catch {
-      if (async.length > 0 || back)
-        post({ mh: BRAND, k: 'results', results: [], async, given: back });
-      // One result could not be cloned: send them one by one and replace the bad ones.
-      for (const result of results) {
-        try {
-          post({ mh: BRAND, k: 'results', results: [result] });
-        } catch (error) {
-          const path = findUncloneablePath(result[2], 'result');
-          const replacement = new NotCloneableError('task result', path, { cause: error });
-          post({
-            mh: BRAND,
-            k: 'results',
-            results: [[result[0], Outcome.Threw, encodeThrown(replacement), result[3], result[4]]],
-          });
-        }
-      }
-      if (mark) post({ mh: BRAND, k: 'results', results: [], ...mark });
-    }
-  };
+  const events = new TaskEvents(() => outbox.scheduleFlush());
+  const outbox = new Outbox({
+    port,
+    events,
+    trackHeap: init.trackHeap === true,
+    finalMark: () =>
+      runningItem >= 0 ? { started, dying: [runningJob, runningItem] as const } : { started },
+    onFlushTurn: () => flush(),
+  });
 
   const flush = (): void => {
-    flushScheduled = false;
-    send(false);
+    outbox.sendPending();
     maybeExit();
   };
 
@@ -217,7 +75,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     if (finalSent) return;
     finalSent = true;
     try {
-      send(true);
+      outbox.send(true);
     } catch {
       // Nothing more can be done from a dying worker: the host fails what it did not hear of.
     }
@@ -227,44 +85,13 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     process.on('uncaughtExceptionMonitor', sendFinal);
   }
 
-  const scheduleFlush = (): void => {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-  };
-
-  const push = (result: WireResult): void => {
-    const settled = events.settle(result);
-    if (trackHeap) {
-      const now = heapUsed();
-      if (settled.length === 5) settled.push(undefined);
-      settled.push(now - lastHeap);
-      lastHeap = now;
-    }
-    outbox.push(settled);
-    scheduleFlush();
-  };
-
-  const fail = (id: number, error: unknown, t0: number, blockMs: number, index?: number): void => {
-    const result: WireResult = [
-      id,
-      Outcome.Threw,
-      encodeThrown(error),
-      performance.now() - t0,
-      blockMs,
-    ];
-    if (index !== undefined) result.push(index);
-    push(result);
-  };
-
   let exiting = false;
   const maybeExit = (): void => {
     if (
       stopping &&
       queueHead >= queue.length &&
       running.size === 0 &&
-      outbox.length === 0 &&
+      outbox.results.length === 0 &&
       !events.pending
     ) {
       if (exiting) return;
@@ -278,22 +105,6 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     }
   };
 
-  const fold = (
-    reducer: AnyFn,
-    values: readonly unknown[],
-    start: number,
-    acc: unknown,
-  ): unknown => {
-    for (let i = start; i < values.length; i++) {
-      acc = reducer(acc, values[i]);
-      if (isThenable(acc)) {
-        const from = i + 1;
-        return Promise.resolve(acc).then((a) => fold(reducer, values, from, a));
-      }
-    }
-    return acc;
-  };
-
   const settleAsync = (
     id: number,
     context: TaskContext,
@@ -303,21 +114,27 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
   ): void => {
     running.set(id, context);
     // Tell the host this job no longer holds the thread, so it can send more work.
-    wentAsync.push(id, blockMs);
-    scheduleFlush();
+    outbox.wentAsync.push(id, blockMs);
+    outbox.scheduleFlush();
     promise.then(
       (value) => {
-        if (running.delete(id)) push([id, Outcome.Ok, value, performance.now() - t0, blockMs]);
+        if (running.delete(id)) {
+          outbox.push([id, Outcome.Ok, value, performance.now() - t0, blockMs]);
+        }
         drain();
       },
       (error: unknown) => {
         if (running.delete(id)) {
           const failure = asChunkFailure(error);
-          fail(id, failure ? failure.error : error, t0, blockMs, failure?.index);
+          outbox.fail(id, failure ? failure.error : error, t0, blockMs, failure?.index);
         }
         drain();
       },
     );
+  };
+
+  const onItem = (index: number): void => {
+    runningItem = index;
   };
 
   const runJob = (job: WireJob): void => {
@@ -327,7 +144,7 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     const t0 = performance.now();
     const fn = kind === JobKind.Fold ? undefined : tasks?.[name];
     if (kind !== JobKind.Fold && !fn) {
-      fail(id, new UnknownTaskError(name, taskNames), t0, 0);
+      outbox.fail(id, new UnknownTaskError(name, taskNames), t0, 0);
       return;
     }
     let reducer: AnyFn | undefined;
@@ -335,12 +152,12 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       const reducerName = job[4] as string;
       reducer = tasks?.[reducerName];
       if (!reducer) {
-        fail(id, new UnknownTaskError(reducerName, taskNames), t0, 0);
+        outbox.fail(id, new UnknownTaskError(reducerName, taskNames), t0, 0);
         return;
       }
     }
     const context: TaskContext = { controller: undefined };
-    currentContext = context;
+    enterContext(context);
     try {
       let value: unknown;
       if (kind === JobKind.Call) {
@@ -354,12 +171,11 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
           context,
           resume: (step) => {
             // Each resume of the generator sees its task's context, as its first part did.
-            const outer = currentContext;
-            currentContext = context;
+            const outer = enterContext(context);
             try {
               return step();
             } finally {
-              currentContext = outer;
+              enterContext(outer);
             }
           },
         });
@@ -369,61 +185,20 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
             ? fold(reducer as AnyFn, payload, 0, job[5])
             : fold(reducer as AnyFn, payload, 1, payload[0]);
       } else {
-        value = runChunk(fn as AnyFn, payload, reducer, kind === JobKind.SpreadChunk);
+        const spread = kind === JobKind.SpreadChunk;
+        value = runChunk(fn as AnyFn, payload, reducer, spread, onItem);
       }
       const blockMs = performance.now() - t0;
       if (isThenable(value)) settleAsync(id, context, value, t0, blockMs);
-      else push([id, Outcome.Ok, value, blockMs, blockMs]);
+      else outbox.push([id, Outcome.Ok, value, blockMs, blockMs]);
     } catch (error) {
       const failure = asChunkFailure(error);
-      if (failure) fail(id, failure.error, t0, performance.now() - t0, failure.index);
-      else fail(id, error, t0, performance.now() - t0);
+      if (failure) outbox.fail(id, failure.error, t0, performance.now() - t0, failure.index);
+      else outbox.fail(id, error, t0, performance.now() - t0);
     } finally {
-      currentContext = undefined;
+      enterContext(undefined);
       runningItem = -1;
     }
-  };
-
-  /** Runs a chunk; sync when every item is, else a promise. Errors carry the item's index. */
-  const runChunk = (
-    fn: AnyFn,
-    items: readonly unknown[],
-    reducer: AnyFn | undefined,
-    spread: boolean,
-  ): unknown => {
-    const n = items.length;
-    const results = new Array<unknown>(n);
-    let pending: Promise<unknown>[] | undefined;
-    for (let i = 0; i < n; i++) {
-      let value: unknown;
-      runningItem = i;
-      try {
-        if (!spread) value = fn(items[i]);
-        else if (Array.isArray(items[i])) value = fn(...(items[i] as unknown[]));
-        else throw new TypeError(`starmap inputs must be argument arrays, got ${typeof items[i]}.`);
-      } catch (error) {
-        throw chunkFailure(i, error);
-      }
-      if (isThenable(value)) {
-        const index = i;
-        pending ??= [];
-        pending.push(
-          Promise.resolve(value).then(
-            (v) => {
-              results[index] = v;
-            },
-            (error: unknown) => {
-              throw chunkFailure(index, error);
-            },
-          ),
-        );
-      } else {
-        results[i] = value;
-      }
-    }
-    const finish = (): unknown => (reducer ? fold(reducer, results, 1, results[0]) : results);
-    if (!pending) return finish();
-    return Promise.all(pending).then(finish);
   };
 
   /** Whether the host took back the job at position `seq` (see `progress-words.ts`). */
@@ -453,8 +228,8 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
         else if (port.progress) Atomics.store(port.progress, 0, seq);
         if (cancelledQueued.delete(job[0])) continue;
         if (takenBack(seq)) {
-          given.push(job[0]);
-          scheduleFlush();
+          outbox.given.push(job[0]);
+          outbox.scheduleFlush();
           continue;
         }
         const jobStart = performance.now();
@@ -462,7 +237,10 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
         const now = performance.now();
         // Results of tiny jobs travel together; a job that held the thread a while is reported
         // at once, so the host can send the next one while this worker runs what it holds.
-        if (outbox.length > 0 && (now - lastFlush > FLUSH_INTERVAL_MS || now - jobStart > 1)) {
+        if (
+          outbox.results.length > 0 &&
+          (now - outbox.lastFlush > FLUSH_INTERVAL_MS || now - jobStart > 1)
+        ) {
           flush();
         }
         // In a long batch, look for cancels and reclaims now and then, so a job queued behind
@@ -519,15 +297,15 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
       if (seq > lo && seq <= hi && !cancelledQueued.has(job[0])) {
         // Skipped when reached (still counted as started, so positions stay in step).
         cancelledQueued.add(job[0]);
-        given.push(job[0]);
+        outbox.given.push(job[0]);
       }
     }
-    reclaimAnswer = true;
+    outbox.reclaimAnswer = true;
     flush();
   };
 
   const handle = (raw: unknown): void => {
-    if (!isHostMessage(raw)) return;
+    if (!isBranded(raw)) return;
     const message = raw as HostMessage;
     switch (message.k) {
       case 'jobs':
@@ -576,59 +354,11 @@ export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
     spin();
   });
 
-  let loadSettled = false;
-  /** Set while the initializer runs: a failure then is the initializer's. */
-  let initializing = false;
-  const loadFailed = (error: unknown): void => {
-    if (loadSettled) return;
-    loadSettled = true;
-    process.off('unhandledRejection', loadFailed);
-    let encoded: ReturnType<typeof encodeThrown>;
-    try {
-      encoded = encodeThrown(error);
-    } catch {
-      encoded = encodeThrown(
-        new Error(initializing ? 'the initializer failed' : 'the task module failed to load'),
-      );
-    }
-    const initializer = initializing ? { initializer: init.initializer } : undefined;
-    port.post({ mh: BRAND, k: 'load-error', error: encoded, ...initializer });
-  };
-  // A rejection nobody handles while the module loads (or its initializer runs) is the module
-  // failing to load (not a crash of a worker that would be replaced, again and again).
-  // Afterwards, Node's default.
-  if (!port.sharesThread) process.on('unhandledRejection', loadFailed);
-
-  const becomeReady = (found: Record<string, AnyFn>): void => {
-    if (loadSettled) return;
-    loadSettled = true;
-    process.off('unhandledRejection', loadFailed);
-    if (trackHeap) lastHeap = heapUsed();
+  loadTaskModule(port, init, (found, names) => {
+    outbox.resetHeap();
     tasks = found;
+    taskNames = names;
     port.post({ mh: BRAND, k: 'ready', tasks: taskNames });
     drain();
-  };
-
-  import(init.module).then((mod: Record<string, unknown>) => {
-    if (loadSettled) return;
-    const found: Record<string, AnyFn> = Object.create(null);
-    for (const [key, value] of Object.entries(mod)) {
-      if (typeof value === 'function') found[key] = value as AnyFn;
-    }
-    taskNames = Object.keys(found);
-    if (init.initializer === undefined) {
-      becomeReady(found);
-      return;
-    }
-    initializing = true;
-    let pending: Promise<void> | undefined;
-    try {
-      pending = runInitializer(found, init.initializer, init.initArgs ?? []);
-    } catch (error) {
-      loadFailed(error);
-      return;
-    }
-    if (pending) pending.then(() => becomeReady(found), loadFailed);
-    else becomeReady(found);
-  }, loadFailed);
+  });
 }
