@@ -11,6 +11,7 @@ export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './
 export { createExecutor, toModuleUrl, workerIdsOf } from './host/executor.js';
 export type { ResolvedOptions } from './host/options.js';
 export { resolveOptions } from './host/options.js';
+export { medianOfSorted, percentileOfSorted } from './host/percentiles.js';
 export type { ResolvedSetupOptions } from './host/setup-options.js';
 export type { ThreadOptions } from './host/thread-options.js';
 export {
@@ -50,8 +51,7 @@ export type {
 export {
   BRAND,
   EventKind,
-  isHostMessage,
-  isWorkerMessage,
+  isBranded,
   JobKind,
   Outcome,
 } from './wire/protocol.js';

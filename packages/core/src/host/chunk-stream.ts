@@ -8,7 +8,8 @@ import { NotCloneableError, TaskAbortedError } from '../wire/errors.js';
 import type { JobKind } from '../wire/protocol.js';
 import { chunkSize } from './chunking.js';
 import { type InputSource, inputSource } from './input-source.js';
-import { CHUNK_INDEX, type Scheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
+import { CHUNK_ITEM_INDEX, INPUT_INDEX } from './symbols.js';
 import type { MapOptions } from './types.js';
 
 /** The most a map's in-flight window grows for an IO-bound task (see `inFlightLimit`). */
@@ -19,9 +20,6 @@ const MAX_WAIT_FACTOR = 256;
  * what piles up behind it stays bounded.
  */
 const ORDERED_BACKLOG_FACTOR = 8;
-
-/** Key of the input index a failed `map` item's error carries (see {@link failedInputIndex}). */
-const INPUT_INDEX = Symbol.for('manyhands.inputIndex');
 
 /**
  * Which input of a `map`/`imap`/`mapReduce` threw `error`, when known.
@@ -106,7 +104,8 @@ export class ChunkStream {
     scheduler.streamStarted();
     const signal = options.signal;
     if (signal) {
-      this.onUserAbort = () => this.fail(new TaskAbortedError(spec.task, signal.reason), true);
+      this.onUserAbort = () =>
+        this.fail(new TaskAbortedError(spec.task, signal.reason), { interrupt: true });
       if (signal.aborted) this.onUserAbort();
       else signal.addEventListener('abort', this.onUserAbort, { once: true });
     }
@@ -119,11 +118,12 @@ export class ChunkStream {
     wake?.();
   }
 
-  private fail(error: unknown, interrupt: boolean): void {
+  /** Ends the stream with `error`; `interrupt` cancels running chunks too (else they finish). */
+  private fail(error: unknown, how: { interrupt: boolean }): void {
     if (this.failure) return;
     this.failure = { error };
     const mine = (spec: { signal?: AbortSignal }) => spec.signal === this.controller.signal;
-    if (interrupt) this.controller.abort(error);
+    if (how.interrupt) this.controller.abort(error);
     else this.scheduler.dropQueued(mine, error);
     this.source.close();
     this.notify();
@@ -183,7 +183,7 @@ export class ChunkStream {
         this.submit(items);
       }
     } catch (error) {
-      this.fail(error, true);
+      this.fail(error, { interrupt: true });
     } finally {
       this.filling = false;
       this.notify();
@@ -229,7 +229,7 @@ export class ChunkStream {
           this.pending--;
           // After a first failure, the other chunks' rejections carry nothing new.
           if (this.failure) return;
-          this.fail(locateFailure(error, entry), false);
+          this.fail(locateFailure(error, entry), { interrupt: false });
         },
       );
   }
@@ -292,7 +292,8 @@ function locateFailure(
 ): unknown {
   if (error === null || typeof error !== 'object') return error;
   let index: number | undefined;
-  if (CHUNK_INDEX in error) index = (error as { [CHUNK_INDEX]: number })[CHUNK_INDEX];
+  if (CHUNK_ITEM_INDEX in error)
+    index = (error as { [CHUNK_ITEM_INDEX]: number })[CHUNK_ITEM_INDEX];
   if (error instanceof NotCloneableError && error.path) {
     const match = CHUNK_PATH.exec(error.path);
     if (match) {

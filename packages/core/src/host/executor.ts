@@ -10,6 +10,7 @@ import { type FinishedChunk, openChunkStream } from './chunk-stream.js';
 import { checkCallOptions, type ExecutorOptions, resolveOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import type { ExecutorStats } from './stats.js';
+import { RUN_OPTIONS_MARK } from './symbols.js';
 import { openTaskStream, submitWithProgress } from './task-stream.js';
 import type {
   BrandedRunOptions,
@@ -41,20 +42,18 @@ export function toModuleUrl(module: ModuleSpecifier): string {
   return pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
 }
 
-const BRAND = Symbol.for('manyhands.runOptions');
-
 /**
  * Marks per-call options so `run` can take them as its last argument:
  * `executor.run('fetchPage', url, withOptions({ signal, timeout: 5_000 }))`.
  */
 export function withOptions(options: RunOptions): BrandedRunOptions {
-  return Object.freeze({ ...options, [BRAND]: true }) as unknown as BrandedRunOptions;
+  return Object.freeze({ ...options, [RUN_OPTIONS_MARK]: true }) as unknown as BrandedRunOptions;
 }
 
 function isBrandedOptions(value: unknown): value is BrandedRunOptions {
   if (typeof value !== 'object' || value === null) return false;
   try {
-    return (value as { [BRAND]?: unknown })[BRAND] === true;
+    return (value as { [RUN_OPTIONS_MARK]?: unknown })[RUN_OPTIONS_MARK] === true;
   } catch {
     // A Proxy whose `get` trap throws is an argument (that will not clone), not options.
     return false;

@@ -3,6 +3,7 @@
  * the growth each result carries when `trackHeap` is on: a task whose median growth per call
  * stays above zero keeps what it allocates (a leak, or a cache that never stops growing).
  */
+import { medianOfSorted } from './percentiles.js';
 
 /** Heap growth of one task, per call. */
 export interface HeapGrowth {
@@ -44,12 +45,7 @@ export class HeapGrowthRecorder {
     for (const [task, ring] of this.byTask) {
       const n = Math.min(ring.samples, RING);
       const sorted = ring.values.slice(0, n).sort();
-      const mid = n >> 1;
-      const median =
-        n % 2 === 1
-          ? (sorted[mid] as number)
-          : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-      out[task] = { medianBytes: median, calls: ring.calls };
+      out[task] = { medianBytes: medianOfSorted(sorted), calls: ring.calls };
     }
     return out;
   }

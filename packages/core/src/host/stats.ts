@@ -2,7 +2,9 @@
  * Counters and latency percentiles for `executor.stats()`. Samples live in fixed-size rings,
  * so recording is O(1) and memory stays constant however many tasks run.
  */
+
 import { type HeapGrowth, HeapGrowthRecorder } from './heap-stats.js';
+import { percentileOfSorted } from './percentiles.js';
 
 /** Percentiles of a latency, in milliseconds. */
 export interface LatencySummary {
@@ -56,7 +58,7 @@ class SampleRing {
     const n = Math.min(this.count, RING);
     if (n === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
     const sorted = this.values.slice(0, n).sort();
-    const at = (q: number): number => sorted[Math.min(n - 1, Math.floor(q * n))] as number;
+    const at = (q: number): number => percentileOfSorted(sorted, q);
     let sum = 0;
     for (let i = 0; i < n; i++) sum += sorted[i] as number;
     return {

@@ -4,7 +4,7 @@
  * (its close tells a worker its host is gone). One pipe per direction, because a socket that
  * fails a write (the worker died) is destroyed with whatever it had not read yet: the host's
  * writes must not cost it the worker's last messages. Shared by the host side
- * (`process-handle.ts`, `process-options.ts`) and the worker side (`process-port.ts`).
+ * (`host-handle.ts`, `spawn-options.ts`) and the worker side (`worker-port.ts`).
  */
 
 /** The worker's file descriptor for messages from the host (stdio index 3). */

@@ -1,7 +1,7 @@
 /**
  * The host side of the process backends (child_process, cluster): one forked `ChildProcess`
  * as the scheduler's {@link WorkerHandle}, its messages carried by the data channel
- * (`process-channel.ts`) rather than Node's IPC.
+ * (`channel.ts`) rather than Node's IPC.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';

@@ -146,14 +146,13 @@ export type WorkerMessage =
   /** Parts and progress of running jobs, in the order the tasks produced them; before results. */
   | { readonly mh: typeof BRAND; readonly k: 'events'; readonly events: readonly WireEvent[] };
 
-/** Whether a received value is one of the pool's own messages. */
-export function isWorkerMessage(value: unknown): value is WorkerMessage {
+/**
+ * Whether a received value carries the pool's brand: a message of either direction, whose body is
+ * still untrusted (the host checks worker messages in `wire-check.ts`; the worker reads only the
+ * fields of the kinds it knows).
+ */
+export function isBranded(value: unknown): value is { readonly mh: typeof BRAND } {
   return typeof value === 'object' && value !== null && (value as { mh?: unknown }).mh === BRAND;
-}
-
-/** Whether a received value is one of the pool's own messages. */
-export function isHostMessage(value: unknown): value is HostMessage {
-  return isWorkerMessage(value);
 }
 
 /** What a worker entry is given to start the runtime (workerData / env / argv). */

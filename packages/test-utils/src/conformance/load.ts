@@ -1,6 +1,6 @@
 /**
  * Conformance under load: each contract also with thousands of concurrent calls and a crash,
- * an abort or a skewed cost among them. Part of the conformance suite (see `conformance.ts`).
+ * an abort or a skewed cost among them. Part of the conformance suite (see `conformance/index.ts`).
  */
 import {
   type Executor,
