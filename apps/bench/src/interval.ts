@@ -3,6 +3,7 @@
  * (order statistics, no assumption of normal noise: benchmark noise is skewed, a busy machine
  * only ever makes a pass slower), and the same for ratios of paired samples.
  */
+import { medianOfSorted } from '@manyhands/core';
 
 /** The median of some samples and an interval that holds the true median. */
 export interface Summary {
@@ -25,13 +26,8 @@ export const TARGET_LEVEL = 0.95;
 
 /** The median of `values` (NaN when empty). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const mid = n >> 1;
-  return n % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  if (values.length === 0) return Number.NaN;
+  return medianOfSorted([...values].sort((a, b) => a - b));
 }
 
 /** P(X ≤ k) for X ~ Binomial(n, 1/2). */

@@ -3,6 +3,8 @@
  * take samples one at a time when asked, each one full pass of the workload, checksumming
  * every pass' results outside the timed part.
  */
+
+import { percentileOfSorted } from '@manyhands/core';
 import { checksum, noopChecksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
 import { median } from './interval.js';
@@ -37,10 +39,6 @@ export interface CaseSampler {
 
 /** Items of the warm-up `map` (JIT, connections, chunk sizes) before any sample. */
 const WARM_ITEMS = 2_000;
-
-function percentile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
 
 /** Runs one pass of `workload` and returns its results. */
 type Pass = () => Promise<readonly unknown[]>;
@@ -93,7 +91,7 @@ export async function prepareCase(
     latency() {
       if (workload.kind !== WorkloadKind.Sequential || latencies.length === 0) return undefined;
       const sorted = Float64Array.from(latencies).sort();
-      return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+      return { p50: percentileOfSorted(sorted, 0.5), p99: percentileOfSorted(sorted, 0.99) };
     },
   };
 }

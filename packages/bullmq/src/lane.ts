@@ -15,24 +15,20 @@ import {
   type WorkerEvents,
   type WorkerHandle,
 } from '@manyhands/core';
-import type { Batch, HostSession } from './host-session.js';
+import type { LaneSession, LaneSink } from './lane-contract.js';
 import { encodeJobs } from './wire.js';
 
 /** One virtual worker of a caller. */
-export class Lane implements WorkerHandle {
+export class Lane implements WorkerHandle, LaneSink {
   readonly id: number;
-  /** Batches sent and not yet finished in Redis. */
-  readonly batches = new Set<Batch>();
-  /** Which batch each task (by the scheduler's job id) travels in, until it settles. */
-  readonly where = new Map<number, Batch>();
-  private readonly session: HostSession;
+  private readonly session: LaneSession;
   private readonly events: WorkerEvents;
   private ready = false;
   private stopping = false;
   private exited = false;
   private referenced = true;
 
-  constructor(id: number, session: HostSession, events: WorkerEvents) {
+  constructor(id: number, session: LaneSession, events: WorkerEvents) {
     this.id = id;
     this.session = session;
     this.events = events;
@@ -94,38 +90,21 @@ export class Lane implements WorkerHandle {
     this.end({ exitCode: 1, signal: null, error });
   }
 
-  /** Results arrived for `batch`: passes on those of tasks still waiting, once each. */
-  deliver(batch: Batch, results: readonly WireResult[], async: readonly number[]): void {
-    const fresh: WireResult[] = [];
-    for (const result of results) {
-      // A retried job answers again for tasks that already have a result: drop those.
-      if (batch.pending.delete(result[0])) {
-        this.where.delete(result[0]);
-        fresh.push(result);
-      }
-    }
-    const wentAsync: number[] = [];
-    for (let i = 0; i < async.length; i += 2) {
-      if (batch.pending.has(async[i] as number))
-        wentAsync.push(async[i] as number, async[i + 1] as number);
-    }
-    if (fresh.length > 0 || wentAsync.length > 0) {
-      this.events.message({ mh: BRAND, k: 'results', results: fresh, async: wentAsync });
-    }
+  /** Results (and "went async" pairs) of tasks still waiting, as the session filtered them. */
+  deliver(results: readonly WireResult[], async: readonly number[]): void {
+    if (this.exited) return;
+    this.events.message({ mh: BRAND, k: 'results', results, async });
   }
 
-  /** Parts and progress arrived for `batch`: passes on those of tasks still waiting. */
-  deliverEvents(batch: Batch, events: readonly WireEvent[]): void {
-    if (!Array.isArray(events)) return;
-    const fresh = events.filter((event) => Array.isArray(event) && batch.pending.has(event[0]));
-    // The scheduler checks each event's shape, as it does for local workers' messages.
-    if (fresh.length > 0) this.events.message({ mh: BRAND, k: 'events', events: fresh });
+  /** Parts and progress of tasks still waiting; the scheduler checks each event's shape. */
+  deliverEvents(events: readonly WireEvent[]): void {
+    if (this.exited) return;
+    this.events.message({ mh: BRAND, k: 'events', events });
   }
 
   /** Rejects tasks with `error` (delivered as is: no copy, so its class survives). */
   fail(ids: readonly number[], error: unknown): void {
     if (ids.length === 0 || this.exited) return;
-    for (const id of ids) this.where.delete(id);
     const thrown: EncodedThrown = { t: 'value', value: error };
     this.events.message({
       mh: BRAND,
@@ -135,13 +114,13 @@ export class Lane implements WorkerHandle {
   }
 
   /** A batch is gone from Redis. */
-  batchFinished(batch: Batch): void {
-    this.batches.delete(batch);
+  batchFinished(): void {
     this.exitWhenDone();
   }
 
   private exitWhenDone(): void {
-    if (this.stopping && this.batches.size === 0) this.end({ exitCode: 0, signal: null });
+    if (this.stopping && this.session.batchesHeld(this) === 0)
+      this.end({ exitCode: 0, signal: null });
   }
 
   private end(exit: TransportExit): void {

@@ -6,30 +6,19 @@
  */
 // What users see through every backend (errors, helpers, the contract's types): listed once.
 
-export type { ChunkSizeInput } from './chunking.js';
-export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './chunking.js';
-export type { EncodedThrown } from './error-codec.js';
-export { decodeThrown, encodeThrown } from './error-codec.js';
-export { createExecutor, toModuleUrl, workerIdsOf } from './executor.js';
-export type { IdleSpinner } from './idle-spin.js';
-export { createIdleSpinner } from './idle-spin.js';
-export type { ResolvedOptions } from './options.js';
-export { resolveOptions } from './options.js';
-export { createProgressWords } from './progress-words.js';
-export type {
-  HostMessage,
-  WireEvent,
-  WireJob,
-  WireResult,
-  WorkerInit,
-  WorkerMessage,
-} from './protocol.js';
-export { BRAND, EventKind, isHostMessage, isWorkerMessage, JobKind, Outcome } from './protocol.js';
-export * from './public.js';
-export type { ResolvedSetupOptions } from './setup-options.js';
-export type { ThreadOptions } from './thread-options.js';
-export { checkThreadOptions, THREAD_OPTION_KEYS, threadWorkerOptions } from './thread-options.js';
-export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './transport.js';
+export type { ChunkSizeInput } from './host/chunking.js';
+export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './host/chunking.js';
+export { createExecutor, toModuleUrl, workerIdsOf } from './host/executor.js';
+export type { ResolvedOptions } from './host/options.js';
+export { resolveOptions } from './host/options.js';
+export { medianOfSorted, percentileOfSorted } from './host/percentiles.js';
+export type { ResolvedSetupOptions } from './host/setup-options.js';
+export type { ThreadOptions } from './host/thread-options.js';
+export {
+  checkThreadOptions,
+  THREAD_OPTION_KEYS,
+  threadWorkerOptions,
+} from './host/thread-options.js';
 export type {
   MappableTask,
   ReducerName,
@@ -39,5 +28,31 @@ export type {
   TaskName,
   TaskPart,
   TaskResult,
-} from './types.js';
-export { isTypeScriptModule, STRIP_TYPES_FLAG, typeStrippingFlag } from './typescript-modules.js';
+} from './host/types.js';
+export {
+  isTypeScriptModule,
+  STRIP_TYPES_FLAG,
+  typeStrippingFlag,
+} from './host/typescript-modules.js';
+export * from './public.js';
+export type { EncodedThrown } from './wire/error-codec.js';
+export { decodeThrown, encodeThrown } from './wire/error-codec.js';
+export type { IdleSpinner } from './wire/idle-spin.js';
+export { createIdleSpinner } from './wire/idle-spin.js';
+export { createProgressWords } from './wire/progress-words.js';
+export type {
+  HostMessage,
+  WireEvent,
+  WireJob,
+  WireResult,
+  WorkerInit,
+  WorkerMessage,
+} from './wire/protocol.js';
+export {
+  BRAND,
+  EventKind,
+  isBranded,
+  JobKind,
+  Outcome,
+} from './wire/protocol.js';
+export type { Transport, TransportExit, WorkerEvents, WorkerHandle } from './wire/transport.js';

@@ -6,12 +6,16 @@
  * @packageDocumentation
  */
 
-export type { ChildProcessHandleOptions } from './process-handle.js';
-export { wrapChildProcess } from './process-handle.js';
-export { WORKER_INIT_ENV } from './process-init.js';
-export type { ProcessOptions, ProcessOutput, ProcessSpawnSettings } from './process-options.js';
+export type { ChildProcessHandleOptions } from './process/host-handle.js';
+export { wrapChildProcess } from './process/host-handle.js';
+export { WORKER_INIT_ENV } from './process/init-env.js';
+export type {
+  ProcessOptions,
+  ProcessOutput,
+  ProcessSpawnSettings,
+} from './process/spawn-options.js';
 export {
   checkProcessOptions,
   PROCESS_OPTION_KEYS,
   processSpawnSettings,
-} from './process-options.js';
+} from './process/spawn-options.js';

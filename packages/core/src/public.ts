@@ -4,8 +4,24 @@
  *
  * @packageDocumentation
  */
-export { failedInputIndex } from './chunk-stream.js';
-export type { WorkerExitInfo } from './errors.js';
+export { failedInputIndex } from './host/chunk-stream.js';
+export type { ModuleSpecifier } from './host/executor.js';
+export { withOptions } from './host/executor.js';
+export type { HeapGrowth } from './host/heap-stats.js';
+export type { ExecutorOptions } from './host/options.js';
+export type { ExecutorStats, LatencySummary } from './host/stats.js';
+export type {
+  BrandedRunOptions,
+  Executor,
+  IMapOptions,
+  MapOptions,
+  MapReduceOptions,
+  RunOptions,
+  WorkerSetup,
+  WorkerSetupOptions,
+} from './host/types.js';
+export { DEFAULT_HIGH_WATER_MARK } from './host/types.js';
+export type { WorkerExitInfo } from './wire/errors.js';
 export {
   ErrorCode,
   ExecutorClosedError,
@@ -19,20 +35,4 @@ export {
   UnknownTaskError,
   WorkerExitError,
   WorkerStartError,
-} from './errors.js';
-export type { ModuleSpecifier } from './executor.js';
-export { withOptions } from './executor.js';
-export type { HeapGrowth } from './heap-stats.js';
-export type { ExecutorOptions } from './options.js';
-export type { ExecutorStats, LatencySummary } from './stats.js';
-export type {
-  BrandedRunOptions,
-  Executor,
-  IMapOptions,
-  MapOptions,
-  MapReduceOptions,
-  RunOptions,
-  WorkerSetup,
-  WorkerSetupOptions,
-} from './types.js';
-export { DEFAULT_HIGH_WATER_MARK } from './types.js';
+} from './wire/errors.js';

@@ -6,10 +6,11 @@
  * @packageDocumentation
  */
 
-export { takeWorkerInit } from './process-init.js';
-export { createProcessPort } from './process-port.js';
-export type { WorkerInit } from './protocol.js';
-export { progress } from './task-events.js';
-export type { WorkerPort } from './worker-runtime.js';
-export { startWorkerRuntime, taskSignal } from './worker-runtime.js';
-export { heapUsed, runInitializer, runTeardown } from './worker-setup.js';
+export { takeWorkerInit } from './process/init-env.js';
+export { createProcessPort } from './process/worker-port.js';
+export type { WorkerInit } from './wire/protocol.js';
+export { taskSignal } from './worker/execute.js';
+export type { WorkerPort } from './worker/port.js';
+export { progress } from './worker/task-events.js';
+export { startWorkerRuntime } from './worker/worker-runtime.js';
+export { heapUsed, runInitializer, runTeardown } from './worker/worker-setup.js';

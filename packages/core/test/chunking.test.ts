@@ -5,7 +5,7 @@ import {
   IO_BOUND_MIN_CHUNK,
   MAX_CHUNK_SIZE,
   TARGET_CHUNK_MS,
-} from '../src/chunking.js';
+} from '../src/host/chunking.js';
 
 describe('chunkSize', () => {
   it('uses the explicit size when given', () => {

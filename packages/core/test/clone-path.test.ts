@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findUncloneablePath } from '../src/clone-path.js';
+import { findUncloneablePath } from '../src/wire/clone-path.js';
 
 const boom = () => {
   throw new Error('hostile');

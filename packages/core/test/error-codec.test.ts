@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeThrown, type EncodedThrown, encodeThrown } from '../src/error-codec.js';
-import { describeThrown, UnknownTaskError } from '../src/errors.js';
+import { decodeThrown, type EncodedThrown, encodeThrown } from '../src/wire/error-codec.js';
+import { describeThrown, UnknownTaskError } from '../src/wire/errors.js';
 
 const roundTrip = (value: unknown) => decodeThrown(structuredClone(encodeThrown(value)));
 

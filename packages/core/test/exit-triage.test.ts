@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { triageExit } from '../src/exit-triage.js';
+import { triageExit } from '../src/host/exit-triage.js';
 
 const jobs = [3, 1, 4, 2, 5].map((seq) => ({ seq }));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrameBody, encodeFrame, FRAME_HEADER_BYTES } from '../src/frame-codec.js';
+import { decodeFrameBody, encodeFrame, FRAME_HEADER_BYTES } from '../src/process/frame-codec.js';
 
 /** The body of an encoded frame, in a buffer of its own (as the reader assembles large frames). */
 function assembled(value: unknown): Buffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrameBody, encodeFrame } from '../src/frame-codec.js';
-import { createFrameReader } from '../src/frame-reader.js';
+import { decodeFrameBody, encodeFrame } from '../src/process/frame-codec.js';
+import { createFrameReader } from '../src/process/frame-reader.js';
 
 const values = [
   { mh: 'manyhands/1', k: 'jobs', jobs: [[1, 0, 'noop', []]] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickWorker, planSteal } from '../src/load-balance.js';
+import { pickWorker, planSteal } from '../src/host/load-balance.js';
 
 const limits = { concurrency: Number.POSITIVE_INFINITY, maxLoadMs: 6, maxChunks: 2 };
 

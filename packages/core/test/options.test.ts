@@ -7,7 +7,7 @@ import {
   MAX_WORKERS,
   resolveOptions,
   safeTimerMs,
-} from '../src/options.js';
+} from '../src/host/options.js';
 
 describe('resolveOptions', () => {
   it('fills in defaults', () => {

@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { wrapChildProcess } from '../dist/process-handle.js';
-import { processSpawnSettings } from '../dist/process-options.js';
-import type { HostMessage } from '../src/protocol.js';
-import type { TransportExit, WorkerHandle } from '../src/transport.js';
+import { wrapChildProcess } from '../dist/process/host-handle.js';
+import { processSpawnSettings } from '../dist/process/spawn-options.js';
+import type { HostMessage } from '../src/wire/protocol.js';
+import type { TransportExit, WorkerHandle } from '../src/wire/transport.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/channel-worker.mjs', import.meta.url));
 const { stdio, serialization } = processSpawnSettings({}, { module: 'x', concurrency: 1 });

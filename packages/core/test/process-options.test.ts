@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWorkerInit, takeWorkerInit, WORKER_INIT_ENV } from '../src/process-init.js';
-import { checkProcessOptions, processSpawnSettings } from '../src/process-options.js';
+import { encodeWorkerInit, takeWorkerInit, WORKER_INIT_ENV } from '../src/process/init-env.js';
+import { checkProcessOptions, processSpawnSettings } from '../src/process/spawn-options.js';
 
 const init = { module: 'file:///tasks.js', concurrency: Number.POSITIVE_INFINITY };
 

@@ -4,8 +4,8 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { findUncloneablePath } from '../src/clone-path.js';
-import { decodeThrown, type EncodedThrown, encodeThrown } from '../src/error-codec.js';
+import { findUncloneablePath } from '../src/wire/clone-path.js';
+import { decodeThrown, type EncodedThrown, encodeThrown } from '../src/wire/error-codec.js';
 
 const boom = (): never => {
   throw new Error('hostile getter');

@@ -5,11 +5,11 @@
  * heap growth per result reaches `stats().heapGrowth`. No real worker and no timing.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeThrown } from '../src/error-codec.js';
-import { WorkerStartError } from '../src/errors.js';
-import { resolveOptions } from '../src/options.js';
-import { JobKind, Outcome, type WireResult } from '../src/protocol.js';
-import { Scheduler } from '../src/scheduler.js';
+import { resolveOptions } from '../src/host/options.js';
+import { Scheduler } from '../src/host/scheduler.js';
+import { encodeThrown } from '../src/wire/error-codec.js';
+import { WorkerStartError } from '../src/wire/errors.js';
+import { JobKind, Outcome, type WireResult } from '../src/wire/protocol.js';
 import { FakeTransport, type FakeWorker, tick } from './support/fake-transport.js';
 
 const MiB = 1024 * 1024;

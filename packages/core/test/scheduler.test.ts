@@ -3,12 +3,12 @@
  * recycling and retries, step by step, with no real worker and no timing.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeThrown } from '../src/error-codec.js';
-import { TaskTimeoutError, WorkerExitError } from '../src/errors.js';
-import { resolveOptions } from '../src/options.js';
-import { HOLE_HI, HOLE_LO } from '../src/progress-words.js';
-import { JobKind, Outcome } from '../src/protocol.js';
-import { Scheduler } from '../src/scheduler.js';
+import { resolveOptions } from '../src/host/options.js';
+import { Scheduler } from '../src/host/scheduler.js';
+import { encodeThrown } from '../src/wire/error-codec.js';
+import { TaskTimeoutError, WorkerExitError } from '../src/wire/errors.js';
+import { HOLE_HI, HOLE_LO } from '../src/wire/progress-words.js';
+import { JobKind, Outcome } from '../src/wire/protocol.js';
 import { FakeTransport, type FakeWorker, tick } from './support/fake-transport.js';
 
 function setup(shared: boolean, options: Record<string, unknown> = {}) {

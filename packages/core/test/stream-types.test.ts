@@ -4,8 +4,8 @@
  * errors. Checked by `tsc` (the typecheck script); the test body only proves the file loads.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { withOptions } from '../src/executor.js';
-import type { Executor, StreamTaskName, TaskPart } from '../src/types.js';
+import { withOptions } from '../src/host/executor.js';
+import type { Executor, StreamTaskName, TaskPart } from '../src/host/types.js';
 
 interface Tasks {
   rows(path: string, limit?: number): AsyncGenerator<{ id: number; name: string }, void>;

@@ -4,12 +4,12 @@
  * its credit messages, and the worker side's credit accounting over a real generator.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/options.js';
-import { BRAND, EventKind, JobKind, type WorkerMessage } from '../src/protocol.js';
-import { Scheduler } from '../src/scheduler.js';
-import { TaskEvents } from '../src/task-events.js';
-import { openTaskStream } from '../src/task-stream.js';
-import { checkWorkerMessage } from '../src/wire-check.js';
+import { resolveOptions } from '../src/host/options.js';
+import { Scheduler } from '../src/host/scheduler.js';
+import { openTaskStream } from '../src/host/task-stream.js';
+import { BRAND, EventKind, JobKind, type WorkerMessage } from '../src/wire/protocol.js';
+import { checkWorkerMessage } from '../src/wire/wire-check.js';
+import { TaskEvents } from '../src/worker/task-events.js';
 import { FakeTransport, tick } from './support/fake-transport.js';
 
 describe('wire check of events', () => {

@@ -1,6 +1,6 @@
 import { SHARE_ENV } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { checkThreadOptions, threadWorkerOptions } from '../src/thread-options.js';
+import { checkThreadOptions, threadWorkerOptions } from '../src/host/thread-options.js';
 
 describe('checkThreadOptions', () => {
   it('accepts well-formed values', () => {

@@ -4,19 +4,19 @@
  * the new message fields, heap-growth medians, and the TypeScript-module flags and hint.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { NotCloneableError } from '../src/errors.js';
-import { HeapGrowthRecorder } from '../src/heap-stats.js';
-import { resolveOptions } from '../src/options.js';
-import { BRAND, Outcome } from '../src/protocol.js';
-import { setupInit } from '../src/setup-options.js';
-import type { WorkerSetupOptions } from '../src/types.js';
+import { HeapGrowthRecorder } from '../src/host/heap-stats.js';
+import { resolveOptions } from '../src/host/options.js';
+import { setupInit } from '../src/host/setup-options.js';
+import type { WorkerSetupOptions } from '../src/host/types.js';
 import {
   isTypeScriptModule,
   STRIP_TYPES_FLAG,
   typeScriptLoadHint,
   typeStrippingFlag,
-} from '../src/typescript-modules.js';
-import { checkWorkerMessage } from '../src/wire-check.js';
+} from '../src/host/typescript-modules.js';
+import { NotCloneableError } from '../src/wire/errors.js';
+import { BRAND, Outcome } from '../src/wire/protocol.js';
+import { checkWorkerMessage } from '../src/wire/wire-check.js';
 
 interface Tasks {
   connect(url: string, size: number): Promise<void>;

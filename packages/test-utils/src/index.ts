@@ -6,10 +6,10 @@
  * @packageDocumentation
  */
 
-export type { ConformanceTarget, FixtureTasks } from './conformance.js';
-export { runConformanceSuite } from './conformance.js';
+export type { ConformanceTarget, FixtureTasks } from './conformance/index.js';
+export { runConformanceSuite } from './conformance/index.js';
+export type { StreamCaseContext, StreamFixtureTasks } from './conformance/streams.js';
 export { fixtureUrl, missingModuleUrl } from './fixture-urls.js';
 export { countChildProcesses, countThreads, countZombieChildren } from './os-probes.js';
 export type { ProcessBackendTarget } from './process-suite.js';
 export { runProcessBackendSuite } from './process-suite.js';
-export type { StreamCaseContext, StreamFixtureTasks } from './stream-cases.js';

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Executor, WorkerExitError, WorkerStartError, workerIdsOf } from '@manyhands/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FixtureTasks } from './conformance.js';
+import type { FixtureTasks } from './conformance/context.js';
 import { fixtureUrl } from './fixture-urls.js';
 import type * as ProcessTasks from './fixtures/process-tasks.js';
 import { countChildProcesses, countZombieChildren } from './os-probes.js';
+import { waitFor } from './wait-for.js';
 
 /** How the suite drives one process backend. */
 export interface ProcessBackendTarget {
@@ -41,15 +42,6 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
 }
 
 interface HostScript {

@@ -11,7 +11,7 @@ import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { createChildProcessExecutor } from '@manyhands/child-process';
 import { createClusterExecutor } from '@manyhands/cluster';
-import { type Executor, failedInputIndex, WorkerExitError } from '@manyhands/core';
+import { type Executor, failedInputIndex, medianOfSorted, WorkerExitError } from '@manyhands/core';
 import { createThreadsJsExecutor } from '@manyhands/threadsjs';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
@@ -169,8 +169,7 @@ function caseNames(): string[] {
 }
 
 function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  return medianOfSorted([...values].sort((x, y) => x - y));
 }
 
 function spread(values: readonly number[], digits: number): string {

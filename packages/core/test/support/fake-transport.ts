@@ -2,7 +2,7 @@
  * A scripted transport for the scheduler's unit tests: no threads or processes; the test plays
  * each worker, reading what the host sent and answering with wire messages, step by step.
  */
-import { createProgressWords } from '../../src/progress-words.js';
+import { createProgressWords } from '../../src/wire/progress-words.js';
 import {
   BRAND,
   type HostMessage,
@@ -10,8 +10,13 @@ import {
   type WireJob,
   type WireResult,
   type WorkerMessage,
-} from '../../src/protocol.js';
-import type { Transport, TransportExit, WorkerEvents, WorkerHandle } from '../../src/transport.js';
+} from '../../src/wire/protocol.js';
+import type {
+  Transport,
+  TransportExit,
+  WorkerEvents,
+  WorkerHandle,
+} from '../../src/wire/transport.js';
 
 /** A worker message without its brand (added on posting). */
 type Unbranded<T> = T extends unknown ? Omit<T, 'mh'> : never;

@@ -1,0 +1,173 @@
+/**
+ * The worker side of the process backends (child_process, cluster): maps the data channel
+ * (`channel.ts`: frames read from fd 3, written synchronously to fd 4) onto core's worker
+ * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
+ * worker never outlives its host (Node's IPC channel closes when the host goes).
+ */
+import { Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { createIdleSpinner } from '../wire/idle-spin.js';
+import type { WorkerPort } from '../worker/port.js';
+import { HOST_TO_WORKER_FD, WORKER_TO_HOST_FD } from './channel.js';
+import { decodeFrameBody, encodeFrame } from './frame-codec.js';
+import { createFrameReader } from './frame-reader.js';
+import { createSyncFrameWriter } from './frame-writer-sync.js';
+
+/**
+ * How long a worker keeps its event loop turning after it replied, before it sleeps, so the
+ * host's next message is read without waking a sleeping process. Processes have no synchronous
+ * receive to poll (worker_threads do); see `idle-spin.ts`.
+ */
+const IDLE_SPIN_MS = 0.25;
+/** Longest wait for buffered output before an exiting worker exits anyway. */
+const EXIT_FLUSH_LIMIT_MS = 2_000;
+/**
+ * Longest wait for a busy host to take a synchronous message (`postSync`, or what is still
+ * queued when the process exits) before the worker gives up on it.
+ */
+const SYNC_WRITE_LIMIT_MS = 2_000;
+/** How often the orphan watchdog checks that the host is still the parent. */
+const ORPHAN_CHECK_MS = 500;
+
+/**
+ * Runs on its own thread, so it still acts while a task holds the main thread in a loop: once
+ * the process has been re-parented (its host died) on two checks in a row, it kills the
+ * process. A responsive worker has long exited through its 'disconnect' handler by then.
+ */
+const WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+let strikes = 0;
+setInterval(() => {
+  strikes = process.ppid === workerData.ppid ? 0 : strikes + 1;
+  if (strikes >= 2) process.kill(process.pid, 'SIGKILL');
+}, workerData.interval);
+`;
+
+function startOrphanWatchdog(ppid: number): void {
+  try {
+    const watchdog = new Worker(WATCHDOG_SOURCE, {
+      eval: true,
+      workerData: { ppid, interval: ORPHAN_CHECK_MS },
+      stdout: true,
+      stderr: true,
+    });
+    watchdog.unref();
+    // A watchdog that cannot run must not take the worker down with it.
+    watchdog.on('error', () => {});
+  } catch {
+    // Same: without a watchdog, the 'disconnect' handler still ends a responsive orphan.
+  }
+}
+
+/** Calls `done` once stdout and stderr have written everything queued so far. */
+function flushOutput(done: () => void): void {
+  let pending = 2;
+  const one = (): void => {
+    if (--pending === 0) done();
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength === 0 || stream.destroyed) one();
+    else stream.write('', one);
+  }
+}
+
+/**
+ * Opens the data channel: a socket reads fd 3; writes go straight to fd 4, synchronously. A
+ * socket that never reads or writes holds fd 4, which makes it non-blocking, so a write to a
+ * full pipe returns rather than blocks and can be bounded.
+ */
+function openChannel(): { input: Socket; output: Socket } {
+  try {
+    const input = new Socket({ fd: HOST_TO_WORKER_FD, readable: true, writable: false });
+    const output = new Socket({ fd: WORKER_TO_HOST_FD, readable: false, writable: false });
+    output.unref();
+    return { input, output };
+  } catch (cause) {
+    throw new Error(
+      `A manyhands process worker needs its data channel at fds ${HOST_TO_WORKER_FD} and ${WORKER_TO_HOST_FD}: start it through its executor.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The {@link WorkerPort} of a worker process started by a process backend (`child_process.fork`
+ * or `cluster.fork` with `processSpawnSettings`' stdio: the data channel at fds 3 and 4, an IPC
+ * channel after it).
+ *
+ * Messages travel as frames on the data channel, written synchronously: when `post` returns,
+ * the message is in the pipe (it throws synchronously when a message cannot be cloned), so one
+ * posted right before `process.exit` still reaches the host. `postSync` does the same but waits
+ * at most 2 s for a host that does not read, for `process.on('exit')` handlers and
+ * `uncaughtExceptionMonitor`. Besides that the port: exits only once stdout/stderr are flushed
+ * after a graceful stop; exits when the host closes either channel or dies; and starts a small watchdog thread
+ * that kills the process if the host dies while a task holds the main thread.
+ *
+ * @example
+ * ```ts
+ * import { createProcessPort, startWorkerRuntime, takeWorkerInit } from '@manyhands/core/worker';
+ * startWorkerRuntime(createProcessPort(), takeWorkerInit(process.env));
+ * ```
+ */
+export function createProcessPort(): WorkerPort {
+  if (typeof process.send !== 'function' || !process.connected) {
+    throw new Error(
+      'A manyhands process worker needs an IPC channel: start it with child_process.fork or cluster.fork.',
+    );
+  }
+  const { input, output } = openChannel();
+  const writer = createSyncFrameWriter(WORKER_TO_HOST_FD);
+  const ppid = process.ppid;
+  let watchdogStarted = false;
+  let exitScheduled = false;
+
+  const exitNow = (): void => {
+    if (exitScheduled) return;
+    exitScheduled = true;
+    flushOutput(() => process.exit(0));
+    setTimeout(() => process.exit(0), EXIT_FLUSH_LIMIT_MS);
+  };
+
+  const spinner = createIdleSpinner(IDLE_SPIN_MS);
+
+  // What a bounded write left over still goes out, whatever way the process ends.
+  process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
+  // The host is gone (or let go of us): nothing we compute can be delivered any more.
+  process.once('disconnect', exitNow);
+  input.once('end', exitNow);
+  input.on('error', exitNow);
+  output.on('error', () => {});
+
+  const started = (): void => {
+    spinner.keepHot();
+    if (!watchdogStarted) {
+      // After the first message ('ready'), so it costs nothing on the way to readiness.
+      watchdogStarted = true;
+      setImmediate(startOrphanWatchdog, ppid);
+    }
+  };
+
+  return {
+    post(message) {
+      // Throws synchronously when the message cannot be serialized: the runtime relies on it.
+      writer.write(encodeFrame(message));
+      started();
+    },
+    postSync(message) {
+      // `post` writes synchronously too; this one gives up on a host that stops reading.
+      writer.write(encodeFrame(message), SYNC_WRITE_LIMIT_MS);
+      started();
+    },
+    onMessage(handler) {
+      const reader = createFrameReader((body) => {
+        handler(decodeFrameBody(body));
+        spinner.keepHot();
+      });
+      input.on('data', (chunk: Buffer) => reader.push(chunk));
+    },
+    exit() {
+      writer.flush();
+      exitNow();
+    },
+  };
+}

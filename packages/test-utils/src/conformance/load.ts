@@ -1,0 +1,182 @@
+/**
+ * Conformance under load: each contract also with thousands of concurrent calls and a crash,
+ * an abort or a skewed cost among them. Part of the conformance suite (see `conformance/index.ts`).
+ */
+import {
+  type Executor,
+  failedInputIndex,
+  NotCloneableError,
+  TaskAbortedError,
+  TaskTimeoutError,
+  WorkerExitError,
+  withOptions,
+} from '@manyhands/core';
+import { describe, expect, it } from 'vitest';
+import type { FixtureTasks } from './context.js';
+
+/** What the load cases need from the suite. */
+export interface LoadCaseContext {
+  readonly name: string;
+  /** Creates an executor over the fixture tasks, closed after each test. */
+  make(options?: Record<string, unknown>): Executor<FixtureTasks>;
+  /** The executor starts, interrupts and replaces its workers itself. */
+  readonly ownsWorkers: boolean;
+}
+
+/** Registers the load cases. */
+export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void {
+  describe(`${name}: under load`, () => {
+    if (ownsWorkers) {
+      it('a crash storm rejects exactly the calls that ended their worker; every other call completes', async () => {
+        const pool = make();
+        const n = 1_000;
+        const outcomes = await Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            pool.run('exitIfNegative', i % 100 === 99 ? -1 : i).then(
+              (value) => (value === i + 1 ? 'ok' : `wrong value ${String(value)}`),
+              (error: unknown) =>
+                i % 100 === 99 && error instanceof WorkerExitError
+                  ? 'exited'
+                  : `wrong error ${String(error)}`,
+            ),
+          ),
+        );
+        expect(outcomes.filter((o) => o === 'exited')).toHaveLength(10);
+        expect(outcomes.filter((o) => o === 'ok')).toHaveLength(n - 10);
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+      }, 60_000);
+
+      it('a map item that ends its worker rejects the map with WorkerExitError naming that item', async () => {
+        const pool = make();
+        const inputs = Array.from({ length: 10_000 }, (_, i) => (i === 6_543 ? -1 : i));
+        const error = await pool.map('exitIfNegative', inputs).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WorkerExitError);
+        expect(failedInputIndex(error)).toBe(6_543);
+        const again = await pool.map('exitIfNegative', [1, 2, 3]);
+        expect(again).toStrictEqual([2, 3, 4]);
+      }, 60_000);
+    }
+
+    it('a map names the absolute input of a non-cloneable input or result', async () => {
+      const pool = make();
+      const inputs: unknown[] = Array.from({ length: 100 }, (_, i) => i);
+      inputs[57] = { nested: () => 1 };
+      const error = (await pool
+        .map('echo', inputs as number[], { chunkSize: 10 })
+        .catch((e: unknown) => e)) as NotCloneableError;
+      expect(error).toBeInstanceOf(NotCloneableError);
+      expect(error.path).toBe('inputs[57].nested');
+      expect(failedInputIndex(error)).toBe(57);
+      const resultError = (await pool
+        .map(
+          'uncloneableFor13',
+          Array.from({ length: 40 }, (_, i) => i),
+          { chunkSize: 10 },
+        )
+        .catch((e: unknown) => e)) as NotCloneableError;
+      expect(resultError).toBeInstanceOf(NotCloneableError);
+      expect(resultError.path).toBe('result[13].fn');
+      expect(failedInputIndex(resultError)).toBe(13);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    });
+
+    if (ownsWorkers) {
+      it('a mixed storm (crashes, aborts, timeouts, throws, maps) settles every call as specified, then closes', async () => {
+        const pool = make();
+        const controller = new AbortController();
+        const calls: Promise<string>[] = [];
+        const expectOutcome = (
+          call: Promise<unknown>,
+          ok: (value: unknown) => boolean,
+          allowed: readonly (new (...args: never[]) => Error)[],
+        ) =>
+          call.then(
+            (value) => (ok(value) ? 'ok' : `wrong value ${String(value)}`),
+            (error: unknown) =>
+              allowed.some((kind) => error instanceof kind) ? 'ok' : `wrong error ${String(error)}`,
+          );
+        for (let i = 0; i < 600; i++) {
+          const kind = i % 20;
+          if (kind < 8) calls.push(expectOutcome(pool.run('square', i), (v) => v === i * i, []));
+          else if (kind < 11) {
+            // Async: may be running on a worker another task ends, which rejects it too.
+            calls.push(expectOutcome(pool.run('sleep', 3, i), (v) => v === i, [WorkerExitError]));
+          } else if (kind === 11) {
+            calls.push(
+              expectOutcome(pool.run('exitIfNegative', -1), () => false, [WorkerExitError]),
+            );
+          } else if (kind === 12) {
+            calls.push(expectOutcome(pool.run('squareUnless13', 13), () => false, [RangeError]));
+          } else if (kind === 13) {
+            const call = pool.run('sleep', 40, i, withOptions({ signal: controller.signal }));
+            calls.push(expectOutcome(call, (v) => v === i, [TaskAbortedError, WorkerExitError]));
+          } else if (kind === 14) {
+            const call = pool.run('sleep', 5_000, i, withOptions({ timeout: 30 }));
+            calls.push(expectOutcome(call, () => false, [TaskTimeoutError, WorkerExitError]));
+          } else if (kind === 15) {
+            const costs = Array.from({ length: 40 }, (_, k) => (k === 39 ? 3 : 0));
+            calls.push(
+              expectOutcome(
+                pool.map('spin', costs),
+                (v) => Array.isArray(v) && v.length === 40,
+                [],
+              ),
+            );
+          } else
+            calls.push(
+              expectOutcome(pool.run('echo', { i }), (v) => (v as { i: number }).i === i, []),
+            );
+        }
+        setTimeout(() => controller.abort('enough'), 20);
+        const outcomes = await Promise.all(calls);
+        expect(outcomes.filter((o) => o !== 'ok')).toStrictEqual([]);
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+        await pool.close();
+      }, 120_000);
+    }
+
+    it('thousands of calls sharing one signal, aborted halfway: the rest reject, the executor carries on', async () => {
+      const pool = make();
+      const controller = new AbortController();
+      const calls = Array.from({ length: 2_000 }, (_, i) =>
+        pool.run('sleep', 1 + (i % 5), i, withOptions({ signal: controller.signal })).then(
+          (value) => value,
+          (error: unknown) => error,
+        ),
+      );
+      await calls[10];
+      controller.abort('enough');
+      const outcomes = await Promise.all(calls);
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome !== i) expect(outcome).toBeInstanceOf(TaskAbortedError);
+      }
+      expect(outcomes.some((o) => o instanceof TaskAbortedError)).toBe(true);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+
+    it('a skewed map (a few items cost far more) returns every result in order', async () => {
+      const pool = make();
+      const costs = Array.from({ length: 2_000 }, (_, i) => (i >= 1_950 ? 2 : 0));
+      const out = await pool.map('spin', costs);
+      expect(out).toHaveLength(costs.length);
+      expect(out.every((v) => typeof v === 'number')).toBe(true);
+    }, 60_000);
+
+    it('breaking out of imap cancels its chunks still queued or running', async () => {
+      const pool = make();
+      let seen = 0;
+      for await (const _ of pool.imap(
+        'sleep',
+        Array.from({ length: 200 }, () => 50),
+        {
+          chunkSize: 1,
+        },
+      )) {
+        if (++seen === 3) break;
+      }
+      const stats = pool.stats();
+      expect(stats.running + stats.queued).toBe(0);
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+  });
+}
