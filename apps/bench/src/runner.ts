@@ -134,13 +134,7 @@ function startCase(spec: CaseSpec, context: WorkloadContext): Promise<Running> {
     spec.subject.kind === 'python'
       ? startPythonCase(spec, context.inputsFile as string, events)
       : startNodeCase(spec, context.fixture?.env ?? {}, events);
-  return started.then(
-    (session) => ({ spec, session, rss }),
-    (error: unknown) => {
-      rss?.stop();
-      throw error;
-    },
-  );
+  return started.then((session) => ({ spec, session, rss }));
 }
 
 /**
@@ -174,12 +168,13 @@ async function runWorkload(
     // Sample in plan order, whatever order the cases started in.
     running.sort((a, b) => specs.indexOf(a.spec) - specs.indexOf(b.spec));
     const meter = new ForeignCpuMeter();
-    const cases: SamplingCase[] = running.map(({ spec, session }) => ({
+    const cases: SamplingCase[] = running.map(({ spec, session, rss }) => ({
       id: spec.id,
       maxSamples: spec.maxSamples,
       async sample(round) {
         progress.sampleStarted(spec, round);
-        const taken = await meter.around(session.pid, () => session.sample());
+        const sample = () => session.sample();
+        const taken = await meter.around(session.pid, () => (rss ? rss.around(sample) : sample()));
         const expected = reference.expected(spec.workload, spec.items);
         if (taken.checksum !== expected) {
           throw new ChecksumMismatchError(spec.id, expected, taken.checksum, round);
@@ -216,7 +211,7 @@ async function runWorkload(
       try {
         if (taken.error !== undefined) throw taken.error;
         const closed = await session.close();
-        const treePeakKb = rss?.stop() ?? 0;
+        const treePeakKb = rss?.peakKb() ?? 0;
         results.set(
           spec.id,
           passed(spec, taken, {
@@ -245,8 +240,7 @@ async function runWorkload(
       },
     };
   } finally {
-    for (const { session, rss } of running) {
-      rss?.stop();
+    for (const { session } of running) {
       session.kill();
     }
   }
