@@ -14,7 +14,7 @@ export const SKEW_SHAPES = [
 export type SkewShape = (typeof SKEW_SHAPES)[number];
 
 /** Cheap items cost this many µs. */
-const BASE_US = 5;
+export const BASE_US = 5;
 
 /**
  * `n` item costs in µs: `uniform` is the control (no skew: what is left is per-item overhead), `tail`/`head` put 5 % of items at 40× the others at the end/start,
