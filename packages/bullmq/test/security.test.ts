@@ -15,7 +15,7 @@ import {
   WorkerStartError,
 } from '../dist/index.js';
 import { decodeNodeMessage, encodeJobs } from '../dist/wire.js';
-import { NODE_TASKS, type NodeTasks, startTestNodes } from './support/nodes.js';
+import { NODE_TASKS, type NodeTasks, poll, startTestNodes } from './support/nodes.js';
 import { describeWithRedis, REDIS_URL, startOwnRedis } from './support/redis.js';
 
 const CLI = fileURLToPath(new URL('../dist/entry/worker-node-cli.js', import.meta.url));
@@ -95,6 +95,21 @@ describeWithRedis('bullmq: auth and what nodes run', () => {
     const usage = await runCli(['--queue', 'q']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--tasks is required');
+    // A malformed URL is wrong usage too, whatever its scheme.
+    for (const url of ['redis+sentinel://', 'memcached://127.0.0.1:1']) {
+      const malformed = await runCli([
+        '--redis',
+        url,
+        '--queue',
+        'q',
+        '--tasks',
+        fileURLToPath(NODE_TASKS),
+      ]);
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toMatch(
+        /needs at least one sentinel host:port|must be a redis:\/\//,
+      );
+    }
   }, 30_000);
 
   it('a node refuses task names its module does not export, and data that is not a batch', async () => {
@@ -131,7 +146,12 @@ describeWithRedis('bullmq: auth and what nodes run', () => {
     await queue.add('forged', { code: 'process.exit(1)' }, { jobId: 'forged-2' });
     const pool = executor({ redis: REDIS_URL, queue: nodes.queue });
     expect(await pool.run('slowSquare', 5)).toBe(25);
-    expect((await queue.getFailed()).map((job) => job.failedReason)).toStrictEqual([
+    // The node may take the forged job after the call's: wait for BullMQ to record it failed.
+    const failed = await poll(async () => {
+      const jobs = await queue.getFailed();
+      return jobs.length > 0 ? jobs : undefined;
+    }, 10_000);
+    expect(failed.map((job) => job.failedReason)).toStrictEqual([
       'Not a manyhands job: its data lacks the caller id and the batch.',
     ]);
   }, 30_000);

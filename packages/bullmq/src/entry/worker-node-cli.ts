@@ -8,6 +8,7 @@
  * A second signal hands back at once. Exit codes: 0 stopped, 1 cannot serve, 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import { checkRedisTarget, defaultRedisTarget } from '../redis-connection.js';
 import { startWorkerNode } from '../worker-node.js';
 
 const USAGE = `Usage: manyhands-worker --queue NAME --tasks PATH [options]
@@ -73,6 +74,18 @@ const tasks = values.tasks as string | undefined;
 if (!queue) fail(`--queue is required\n\n${USAGE}`, 2);
 if (!tasks) fail(`--tasks is required\n\n${USAGE}`, 2);
 const grace = integer('grace', values.grace as string | undefined) ?? 30_000;
+const redis = (values.redis as string | undefined) ?? defaultRedisTarget();
+try {
+  // A malformed URL is a usage error (2), not a failure to reach Redis (1).
+  checkRedisTarget('--redis', redis);
+} catch (error) {
+  fail(
+    `${(error as Error).message}
+
+${USAGE}`,
+    2,
+  );
+}
 const quiet = values.quiet === true;
 // A reader that went away (a parent that died) must not crash the node mid-job.
 process.stdout.on('error', () => {});
@@ -88,7 +101,7 @@ try {
   node = await startWorkerNode({
     queue,
     tasks,
-    redis: (values.redis as string | undefined) ?? process.env.MANYHANDS_REDIS_URL,
+    redis,
     prefix: values.prefix as string | undefined,
     concurrency: integer('concurrency', values.concurrency as string | undefined),
     lockDuration: integer('lock-duration', values['lock-duration'] as string | undefined),
