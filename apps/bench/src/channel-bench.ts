@@ -7,7 +7,10 @@
  * backend, so a noisy minute on a shared machine hits all of them.
  *
  *   node dist/channel-bench.js [--rounds 5] [--workers 2] [--n 1000000] [--before DIR] [--after DIR]
- *                              [--case NAME]
+ *                              [--case NAME] [--cold]
+ *
+ * Each sample times the second pass of its case in its process (the first compiles the code
+ * paths it takes, as in any long-lived pool); `--cold` times the first pass instead.
  *
  * `--after DIR` measures another built copy instead of this repository (a snapshot, so the
  * repository can be rebuilt while a long run goes on). A built copy needs only
@@ -118,7 +121,11 @@ const CASES: Record<string, (pool: Executor<Tasks>) => Promise<Sample>> = {
 async function runOne(root: string, backend: Backend, name: string): Promise<void> {
   const pool = await make(root, backend);
   await warm(pool);
-  const sample = await (CASES[name] as (pool: Executor<Tasks>) => Promise<Sample>)(pool);
+  const run = CASES[name] as (pool: Executor<Tasks>) => Promise<Sample>;
+  // A pool lives for many calls: time the case's second pass, once its own code paths are
+  // compiled in the host and the workers (`--cold` times the first one).
+  if (!process.argv.includes('--cold')) await run(pool);
+  const sample = await run(pool);
   await pool.close();
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
@@ -159,9 +166,21 @@ function main(): void {
     if (only.includes('map')) add('loop', loopSeconds());
     for (const name of only) {
       for (const { label, root, backend } of subjects) {
+        const cold = process.argv.includes('--cold') ? ['--cold'] : [];
         const out = execFileSync(
           process.execPath,
-          [self, '--one', root, backend, name, '--n', String(n), '--workers', String(workers)],
+          [
+            self,
+            '--one',
+            root,
+            backend,
+            name,
+            '--n',
+            String(n),
+            '--workers',
+            String(workers),
+            ...cold,
+          ],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
         );
         const sample = JSON.parse(out.trim().split('\n').pop() as string) as Sample;
