@@ -4,7 +4,7 @@
  * so drift on a shared machine hits all of them alike. Prints medians with min–max.
  *
  *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
- *     [--backends worker-threads,child-process,cluster,threadsjs]
+ *     [--backends worker-threads,child-process,cluster,threadsjs] [--cold]
  */
 import { execFileSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
@@ -30,6 +30,12 @@ function arg(name: string, fallback: string): string {
 }
 
 const workers = Number(arg('workers', '2'));
+/**
+ * Time a pool's first pass of the case (`--cold`) rather than its second: by default the first
+ * pass compiles the code paths the case takes, as in any pool that lives for many calls, and
+ * the second is timed. The crash storm always runs once.
+ */
+const COLD = process.argv.includes('--cold');
 
 function make(backend: Backend): Executor<Tasks> {
   const options = { workers };
@@ -114,6 +120,7 @@ async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
   const ideal = Math.max(total / workers, Math.max(...costs) + overheadUs) / 1e6;
   const pool = make(backend);
   await warm(pool);
+  if (!COLD) await pool.map('burn', costs);
   const t0 = performance.now();
   const out = await pool.map('burn', costs);
   const seconds = (performance.now() - t0) / 1000;
@@ -136,6 +143,7 @@ async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOut
   }
   const pool = make(backend);
   await warm(pool);
+  if (!COLD) await pool.map('factorial', inputs);
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = cpuUsage();
   const t0 = performance.now();
@@ -204,12 +212,14 @@ function main(): void {
   const rounds = Number(arg('rounds', '5'));
   const names = caseNames();
   const samples = new Map<string, CaseOutput[]>();
-  console.log(`scheduler bench: workers=${workers}, rounds=${rounds}, node ${process.version}`);
+  console.log(
+    `scheduler bench: workers=${workers}, rounds=${rounds}, ${COLD ? 'first' : 'second'} pass timed, node ${process.version}`,
+  );
   for (let round = 0; round < rounds; round++) {
     for (const name of names) {
       const out = execFileSync(
         process.execPath,
-        [self, '--case', name, '--workers', String(workers)],
+        [self, '--case', name, '--workers', String(workers), ...(COLD ? ['--cold'] : [])],
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'inherit'],
