@@ -79,12 +79,7 @@ try {
   // A malformed URL is a usage error (2), not a failure to reach Redis (1).
   checkRedisTarget('--redis', redis);
 } catch (error) {
-  fail(
-    `${(error as Error).message}
-
-${USAGE}`,
-    2,
-  );
+  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
 }
 const quiet = values.quiet === true;
 // A reader that went away (a parent that died) must not crash the node mid-job.
