@@ -73,7 +73,9 @@ describeWithNetns('bullmq: nodes that come and go, across hosts', () => {
     const scale = await lab();
     // No grace: whatever it holds when the signal lands goes back, however loaded the machine.
     const [leaving, staying] = await scale.addNodes(2, ['--grace', '0']);
-    const count = 20_000;
+    // 100 µs each: ~3 s on two nodes, so the map is still running when the signal lands even on
+    // a loaded machine (with 20,000 items it could end first, leaving nothing to hand back).
+    const count = 60_000;
     const caller = scale.caller({ mode: 'imap', task: 'taggedSlow', count });
     // Signal it while it holds several jobs, so that some are still unfinished when it stops.
     await poll(
@@ -87,7 +89,7 @@ describeWithNetns('bullmq: nodes that come and go, across hosts', () => {
     const handedBack = scale.lines.find((line) =>
       /handed [1-9]\d* unfinished jobs back/.test(line),
     );
-    expect(handedBack).toBeDefined();
+    expect(handedBack, scale.lines.join('\n')).toBeDefined();
     // Back to the queue at once: nothing waited for a stall check.
     expect(scale.lines.some((line) => line.includes('stalled'))).toBe(false);
     expect(round.byPid?.[String(staying?.pid)]).toBeGreaterThan(0);
