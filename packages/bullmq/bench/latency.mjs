@@ -6,7 +6,8 @@
 //   node packages/bullmq/bench/latency.mjs [--n 500000] [--rtt 0,2,20] [--nodes 1,2] [--reps 3] [--samples 60]
 //
 // It starts its own redis-server (on a free loopback port) and proxies; nothing else needed.
-// BENCH_POOLOPTS='{"workers":32}' passes extra executor options (to compare settings).
+// BENCH_POOLOPTS='{"workers":32}' passes extra executor options, and
+// BENCH_NODEARGS='["--concurrency","2"]' extra `manyhands-worker` flags (to compare settings).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +105,13 @@ try {
     const redis = `redis://127.0.0.1:${proxyPort}`;
     for (const count of nodeCounts) {
       const queue = `latency-bench-${process.pid}-${rtt}-${count}`;
-      const nodes = await startWorkerNodes({ tasks: TASKS, queue, redis, count });
+      const nodes = await startWorkerNodes({
+        tasks: TASKS,
+        queue,
+        redis,
+        count,
+        args: JSON.parse(process.env.BENCH_NODEARGS ?? '[]'),
+      });
       const pool = createBullmqExecutor(TASKS, {
         queue,
         redis,

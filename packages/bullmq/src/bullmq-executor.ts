@@ -15,7 +15,7 @@ import {
   type WorkerInit,
   type WorkerSetupOptions,
 } from '@manyhands/core';
-import { chunkTargetFor, chunkWorkersFor } from './chunk-sizing.js';
+import { chunkFloorFor, chunkTargetFor, chunkWorkersFor } from './chunk-sizing.js';
 import { HostSession, type SessionConfig } from './host-session.js';
 import { Lane } from './lane.js';
 import { checkRedisTarget, defaultRedisTarget, type RedisTarget } from './redis-connection.js';
@@ -124,6 +124,10 @@ class BullmqTransport implements Transport {
    */
   get chunkTargetMs(): number {
     return chunkTargetFor(this.session?.roundTrip.ms);
+  }
+  /** Tail chunks worth two round trips to Redis, so the nodes are not left waiting for batches. */
+  get chunkFloorMs(): number | undefined {
+    return chunkFloorFor(this.session?.roundTrip.ms);
   }
   /** Two per node serving the queue, so a map is split for the machines, not the lanes. */
   get chunkWorkers(): number | undefined {

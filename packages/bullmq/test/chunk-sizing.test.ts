@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   BASE_CHUNK_TARGET_MS,
+  CHUNK_FLOOR_ROUND_TRIPS,
   CHUNK_MS_PER_ROUND_TRIP,
+  chunkFloorFor,
   chunkTargetFor,
   chunkWorkersFor,
   MAX_CHUNK_TARGET_MS,
@@ -22,6 +24,16 @@ describe('bullmq: chunk sizing follows the link and the nodes', () => {
       const target = chunkTargetFor(rtt);
       expect(target).toBeGreaterThanOrEqual(last);
       last = target;
+    }
+  });
+
+  it('tail chunks keep a floor of a few round trips of work, and none before the link is measured', () => {
+    expect(chunkFloorFor(undefined)).toBeUndefined();
+    expect(chunkFloorFor(20)).toBe(20 * CHUNK_FLOOR_ROUND_TRIPS);
+    expect(chunkFloorFor(0.2)).toBeCloseTo(0.2 * CHUNK_FLOOR_ROUND_TRIPS);
+    // Below the chunk target at every link, so the floor only ever binds in the tail.
+    for (const rtt of [0.1, 2, 20, 100]) {
+      expect(chunkFloorFor(rtt) as number).toBeLessThan(chunkTargetFor(rtt));
     }
   });
 

@@ -47,6 +47,20 @@ describe('chunkSize', () => {
     expect(chunkSize({ fixed: undefined, perItemMs: 0.0001, remaining: 1, workers: 4 })).toBe(1);
   });
 
+  it('keeps tail chunks at the transport’s floor, but never beyond the target or what is left', () => {
+    // 4 µs items, a 40 ms floor (10,000 items) and a 160 ms target (40,000 items).
+    const tail = { fixed: undefined, perItemMs: 0.004, workers: 4, targetMs: 160, floorMs: 40 };
+    expect(chunkSize({ ...tail, remaining: 100_000 })).toBe(10_000); // the tail rule alone: 8,334
+    expect(chunkSize({ ...tail, remaining: 15_000 })).toBe(10_000);
+    expect(chunkSize({ ...tail, remaining: 7 })).toBe(7);
+    // Early in the map the tail rule's bigger chunks win; the target caps both.
+    expect(chunkSize({ ...tail, remaining: 1_000_000 })).toBe(40_000);
+    expect(chunkSize({ ...tail, floorMs: 400, remaining: 100_000 })).toBe(40_000);
+    // No floor: the tail splits down to single items, as before.
+    expect(chunkSize({ ...tail, floorMs: undefined, remaining: 100_000 })).toBe(8_334);
+    expect(chunkSize({ ...tail, floorMs: undefined, remaining: 7 })).toBe(1);
+  });
+
   it('sizes an IO-bound task (it mostly waits) for what it keeps waiting at once, within the tail rule', () => {
     const io = { fixed: undefined, perItemMs: 0.01, workers: 2, waitFactor: 50 };
     expect(chunkSize({ ...io, remaining: 5_000 })).toBe(Math.ceil(5_000 / 6));

@@ -171,6 +171,7 @@ export class ChunkStream {
           remaining: this.source.remaining,
           workers: this.scheduler.transport.chunkWorkers ?? this.scheduler.workerCount,
           targetMs: this.scheduler.chunkTargetMs,
+          floorMs: this.scheduler.transport.chunkFloorMs,
           waitFactor: this.scheduler.waitFactor(this.spec.task),
         });
         const read = this.source.read(size);

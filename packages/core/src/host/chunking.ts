@@ -25,6 +25,8 @@ export interface ChunkSizeInput {
   readonly workers: number;
   /** Worker time a chunk should take (default {@link TARGET_CHUNK_MS}). */
   readonly targetMs?: number;
+  /** Least worker time of a chunk cut for the tail (the transport's `chunkFloorMs`; default none). */
+  readonly floorMs?: number;
   /**
    * Wall time over blocking time of the task's jobs (1 for CPU-bound tasks). A task that mostly
    * waits on IO is sized for how much it keeps waiting at once, not for its tiny CPU share.
@@ -44,6 +46,7 @@ export function chunkSize({
   remaining,
   workers,
   targetMs = TARGET_CHUNK_MS,
+  floorMs,
   waitFactor = 1,
 }: ChunkSizeInput): number {
   if (fixed !== undefined) return fixed;
@@ -63,8 +66,14 @@ export function chunkSize({
     return Math.min(size, MAX_CHUNK_SIZE);
   }
   if (remaining !== undefined) {
-    // Keep at least three chunks per worker in what is left, so the tail balances.
-    size = Math.min(size, Math.max(1, Math.ceil(remaining / (workers * 3))));
+    // Keep at least three chunks per worker in what is left, so the tail balances; never below
+    // the transport's floor (what a batch's round trip costs), nor beyond what is left.
+    const tail = Math.ceil(remaining / (workers * 3));
+    const floor =
+      floorMs !== undefined && perItemMs !== undefined
+        ? Math.floor(floorMs / Math.max(perItemMs, 1e-5))
+        : 1;
+    size = Math.min(size, Math.max(1, tail, Math.min(floor, remaining)));
   }
   return size;
 }

@@ -65,6 +65,13 @@ export interface Transport {
    */
   readonly chunkWorkers?: number;
   /**
+   * Least worker time of a CPU-bound `map` chunk while the map's tail is split (default: none,
+   * chunks may shrink to one item). A transport whose every batch waits out a network round trip
+   * keeps tail chunks worth a few round trips: a tail of tiny chunks would leave its machines
+   * idle between batches.
+   */
+  readonly chunkFloorMs?: number;
+  /**
    * When set, after sending a batch whose reply is expected within this many ms (tiny tasks),
    * the host keeps its event loop turning that long, so the reply is read without waking from
    * sleep (see `idle-spin.ts`). Batches of longer work never spin: the host would only take CPU
