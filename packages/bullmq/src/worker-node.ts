@@ -10,6 +10,7 @@ import { decodeThrown, ModuleLoadError, type ModuleSpecifier, toModuleUrl } from
 import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchRunner } from './batch-runner.js';
+import { fetcherConcurrencies } from './fetchers.js';
 import {
   CALLER_TTL_MS,
   LOAD_ERROR_TTL_MS,
@@ -183,46 +184,49 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
 
   const active = new Map<string, { job: Job; token: string | undefined }>();
   let jobsServed = 0;
-  const worker = new Worker(
-    options.queue,
-    async (job: Job, token?: string) => {
-      const { caller, jobs, setup } = decodeJobs(job.data);
-      const jobId = job.id as string;
-      active.set(jobId, { job, token });
-      jobsServed++;
-      try {
-        // Started before: its node was lost (a stall), and BullMQ runs it again.
-        await runner.run(caller, jobId, jobs, { rerun: job.attemptsStarted > 1, setup });
-      } finally {
-        active.delete(jobId);
-      }
-    },
-    {
-      connection: client,
-      prefix,
-      concurrency,
-      name: id,
-      autorun: false,
-      // Only what was given: BullMQ's defaults would be overwritten by `undefined`.
-      ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
-      ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
-      ...(options.maxStalledCount !== undefined && { maxStalledCount: options.maxStalledCount }),
-    },
+  const processJob = async (job: Job, token?: string): Promise<void> => {
+    const { caller, jobs, setup } = decodeJobs(job.data);
+    const jobId = job.id as string;
+    active.set(jobId, { job, token });
+    jobsServed++;
+    try {
+      // Started before: its node was lost (a stall), and BullMQ runs it again.
+      await runner.run(caller, jobId, jobs, { rerun: job.attemptsStarted > 1, setup });
+    } finally {
+      active.delete(jobId);
+    }
+  };
+  // Several BullMQ workers share the node's concurrency (see `fetchers.ts`), and its thread.
+  const workers = fetcherConcurrencies(concurrency).map(
+    (share) =>
+      new Worker(options.queue, processJob, {
+        connection: client,
+        prefix,
+        concurrency: share,
+        name: id,
+        autorun: false,
+        // Only what was given: BullMQ's defaults would be overwritten by `undefined`.
+        ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
+        ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
+        ...(options.maxStalledCount !== undefined && { maxStalledCount: options.maxStalledCount }),
+      }),
   );
   const notify = (job: Job | undefined, message: NodeMessage): void => {
     const caller = (job?.data as { c?: unknown } | undefined)?.c;
     if (typeof caller !== 'string') return;
     send(caller, [encodeNodeMessage(message)]).catch(() => {});
   };
-  worker.on('completed', (job) => notify(job, [NodeMessageKind.Done, job.id as string]));
-  worker.on('failed', (job, error) => {
-    log(`job ${job?.id ?? '?'} failed: ${error.message}`);
-    if (job) notify(job, [NodeMessageKind.Failed, job.id as string, error.message]);
-  });
-  worker.on('stalled', (jobId) =>
-    log(`job ${jobId} stalled (its node died or blocked longer than lockDuration): requeued`),
-  );
-  worker.on('error', (error) => log(`BullMQ: ${error.message}`));
+  for (const worker of workers) {
+    worker.on('completed', (job) => notify(job, [NodeMessageKind.Done, job.id as string]));
+    worker.on('failed', (job, error) => {
+      log(`job ${job?.id ?? '?'} failed: ${error.message}`);
+      if (job) notify(job, [NodeMessageKind.Failed, job.id as string, error.message]);
+    });
+    worker.on('stalled', (jobId) =>
+      log(`job ${jobId} stalled (its node died or blocked longer than lockDuration): requeued`),
+    );
+    worker.on('error', (error) => log(`BullMQ: ${error.message}`));
+  }
 
   await announceNode(client, keys, serving, NODE_TTL_MS);
   const heartbeat = setInterval(() => {
@@ -238,9 +242,10 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
     reported = { jobs: jobsServed, tasks: runner.tasksRun };
   }, 10_000);
   report.unref();
-  const running = worker.run();
-  running.catch((error: unknown) => log(`BullMQ worker stopped: ${String(error)}`));
-  await worker.waitUntilReady();
+  for (const worker of workers) {
+    worker.run().catch((error: unknown) => log(`BullMQ worker stopped: ${String(error)}`));
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   log(
     `manyhands-worker ${id}:${SERVING_MARK}"${options.queue}" at ${where} with ${tasks.length} ` +
       `tasks from ${module} (${tasks.join(', ')}); concurrency ${concurrency}, pid ${process.pid}`,
@@ -259,7 +264,7 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
       clearInterval(report);
       await withdrawNode(client, keys, id).catch(() => {});
       log(`stopping: ${active.size} jobs running, waiting up to ${graceMs} ms for them`);
-      const closed = worker.close();
+      const closed = Promise.all(workers.map((worker) => worker.close())).then(() => {});
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<boolean>((resolve) => {
         endGrace = () => resolve(true);

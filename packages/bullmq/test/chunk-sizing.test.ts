@@ -1,4 +1,4 @@
-/** The link-aware sizing of map chunks: pure functions, and the round-trip meter they read. */
+/** The link-aware sizing of map chunks and node fetchers: pure functions, and the round-trip meter they read. */
 import { describe, expect, it } from 'vitest';
 import {
   BASE_CHUNK_TARGET_MS,
@@ -9,6 +9,7 @@ import {
   chunkWorkersFor,
   MAX_CHUNK_TARGET_MS,
 } from '../dist/chunk-sizing.js';
+import { fetcherConcurrencies, JOBS_PER_FETCHER } from '../dist/fetchers.js';
 import { RoundTripMeter } from '../dist/round-trip.js';
 
 describe('bullmq: chunk sizing follows the link and the nodes', () => {
@@ -58,5 +59,16 @@ describe('bullmq: chunk sizing follows the link and the nodes', () => {
     // Old samples age out: the link got faster.
     for (let i = 0; i < 20; i++) meter.record(1);
     expect(meter.ms).toBe(1);
+  });
+
+  it("a node's concurrency is spread over BullMQ workers of a few jobs each, adding up to it", () => {
+    expect(fetcherConcurrencies(1)).toEqual([1]);
+    expect(fetcherConcurrencies(8)).toEqual(Array(8 / JOBS_PER_FETCHER).fill(JOBS_PER_FETCHER));
+    for (const concurrency of [1, 2, 3, 7, 8, 9, 64]) {
+      const shares = fetcherConcurrencies(concurrency);
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(concurrency);
+      expect(Math.max(...shares)).toBeLessThanOrEqual(JOBS_PER_FETCHER);
+      expect(Math.min(...shares)).toBeGreaterThan(0);
+    }
   });
 });
