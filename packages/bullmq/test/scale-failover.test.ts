@@ -1,7 +1,9 @@
 /**
- * Redis failover under Sentinel: a primary, one replica and a sentinel, each on its own host,
- * the caller and two nodes on theirs, all connected with a `redis+sentinel://` URL. The primary
- * is killed mid-map: the caller and the nodes follow the promotion. The map completes with every
+ * Redis failover under Sentinel: a primary, one replica and three sentinels (quorum 2), each on
+ * its own host, the caller and two nodes on theirs, all connected with a `redis+sentinel://` URL
+ * that lists the sentinels. The primary is killed mid-map together with the sentinel listed
+ * first (a machine that ran both went down): the two left agree on the failover, and the caller
+ * and the nodes, asking the next sentinel in their list, follow the promotion. The map completes with every
  * item exactly once, or rejects with a typed `RedisConnectionError` within its bound; it never
  * hangs and never delivers a result twice. Afterwards the executor works on the new primary.
  */
@@ -15,7 +17,7 @@ afterEach(async () => {
 });
 
 describeWithSentinel('bullmq: Redis failover under Sentinel', () => {
-  it('the primary killed mid-map: the map completes exactly once or fails typed, then work goes on', async () => {
+  it('the primary and a sentinel killed mid-map: the map completes exactly once or fails typed, then work goes on', async () => {
     const scale = await startScaleLab({ sentinel: true });
     labs.push(scale);
     const sentinel = scale.sentinel as NonNullable<ScaleLab['sentinel']>;
@@ -31,6 +33,7 @@ describeWithSentinel('bullmq: Redis failover under Sentinel', () => {
     });
     await caller.until((e) => e.event === 'progress');
     sentinel.primary.kill('SIGKILL');
+    sentinel.sentinels[0]?.kill('SIGKILL');
     // Bounded: redisTimeout, or the stall window of a job whose node lost its lock.
     const killedAt = Date.now();
     const first = await caller.round(0, 60_000);

@@ -33,17 +33,24 @@ export function onLines(child: ChildProcess, onLine: (line: string) => void): vo
   }
 }
 
-/** Resolves once `child` prints a line containing `mark`; rejects if it exits first. */
-function untilLine(child: ChildProcess, mark: string, what: string, ms = 20_000): Promise<void> {
+/** Resolves once `child` prints `times` lines containing `mark`; rejects if it exits first. */
+function untilLine(
+  child: ChildProcess,
+  mark: string,
+  what: string,
+  ms = 20_000,
+  times = 1,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
+    let seen = 0;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${what} did not print "${mark}" within ${ms} ms:\n${output}`));
     }, ms);
     onLines(child, (line) => {
       output += `${line}\n`;
-      if (line.includes(mark)) {
+      if (line.includes(mark) && ++seen === times) {
         clearTimeout(timer);
         resolve();
       }
@@ -120,9 +127,9 @@ export interface ScaleLabOptions {
   /** Extra redis-server config, e.g. `['appendonly', 'yes']`. */
   readonly redisConfig?: readonly string[];
   /**
-   * Redis under Sentinel instead: a primary, one replica and a sentinel, each on its own host
-   * (no proxy: clients reach whichever server the sentinel names). `url` is then a
-   * `redis+sentinel://` URL.
+   * Redis under Sentinel instead: a primary, one replica and three sentinels (quorum 2), each on
+   * its own host (no proxy: clients reach whichever server the sentinels name). `url` is then a
+   * `redis+sentinel://` URL that lists the three.
    */
   readonly sentinel?: boolean;
 }
@@ -130,6 +137,8 @@ export interface ScaleLabOptions {
 /** The Sentinel part of a lab. */
 export interface SentinelSetup {
   readonly primary: ChildProcess;
+  /** The sentinels, in the order the URL lists them. */
+  readonly sentinels: readonly ChildProcess[];
   readonly replicaHost: NetHost;
   /** A client of the replica (over its unix socket): after a failover, the primary. */
   replica(): Redis;
@@ -222,8 +231,11 @@ export const describeWithSentinel: ReturnType<typeof describe.skipIf> = describe
   !NETNS_AVAILABLE || sentinelMissing,
 );
 const SENTINEL_PORT = 26379;
-/** The name the sentinel monitors the primary under. */
+/** The name the sentinels monitor the primary under. */
 export const SENTINEL_MASTER = 'mh';
+/** Sentinels in a lab, and how many must agree that the primary is down: a production setup. */
+const SENTINELS = 3;
+const QUORUM = 2;
 
 async function startSentinel(
   lab: NetLab,
@@ -242,29 +254,45 @@ async function startSentinel(
     [...extraConfig, `replicaof ${primary.address} ${REDIS_PORT}`],
     'MASTER <-> REPLICA sync: Finished with success',
   );
-  const sentinelHost = lab.addHost('sentinel');
-  const conf = join(lab.dir, 'sentinel.conf');
-  writeFileSync(
-    conf,
-    [
-      `port ${SENTINEL_PORT}`,
-      `bind ${sentinelHost.address}`,
-      'protected-mode no',
-      `dir ${lab.dir}`,
-      `sentinel monitor ${SENTINEL_MASTER} ${primary.address} ${REDIS_PORT} 1`,
-      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-      `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
-      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
-      '',
-    ].join('\n'),
+  const hosts = Array.from({ length: SENTINELS }, (_, i) => lab.addHost(`sentinel${i + 1}`));
+  const sentinels = hosts.map((host) => {
+    const conf = join(lab.dir, `${host.name}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `port ${SENTINEL_PORT}`,
+        `bind ${host.address}`,
+        'protected-mode no',
+        `dir ${lab.dir}`,
+        `sentinel monitor ${SENTINEL_MASTER} ${primary.address} ${REDIS_PORT} ${QUORUM}`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+        `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+        '',
+      ].join('\n'),
+    );
+    return host.spawn(SENTINEL, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  });
+  // Ready once each has found the replica through the primary, and the other sentinels (their
+  // hellos travel through the primary every 2 s): only then can two of them agree on a failover.
+  await Promise.all(
+    sentinels.flatMap((sentinel, i) => [
+      untilLine(sentinel, '+slave', `redis-sentinel on ${hosts[i]?.name}`),
+      untilLine(
+        sentinel,
+        '+sentinel sentinel',
+        `redis-sentinel on ${hosts[i]?.name}`,
+        20_000,
+        SENTINELS - 1,
+      ),
+    ]),
   );
-  const sentinel = sentinelHost.spawn(SENTINEL, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // Ready once it has found the replica through the primary.
-  await untilLine(sentinel, '+slave', 'redis-sentinel');
+  const addresses = hosts.map((host) => `${host.address}:${SENTINEL_PORT}`).join(',');
   return {
-    url: `redis+sentinel://${sentinelHost.address}:${SENTINEL_PORT}/${SENTINEL_MASTER}`,
+    url: `redis+sentinel://${addresses}/${SENTINEL_MASTER}`,
     setup: {
       primary: primaryServer.child,
+      sentinels,
       replicaHost,
       replica() {
         const client = new Redis({ path: replica.socket, maxRetriesPerRequest: 1 });
