@@ -7,10 +7,11 @@
  * backend, so a noisy minute on a shared machine hits all of them.
  *
  *   node dist/channel-bench.js [--rounds 5] [--workers 2] [--n 1000000] [--before DIR] [--after DIR]
- *                              [--case NAME] [--cold]
+ *                              [--case NAME] [--passes 5] [--cold]
  *
- * Each sample times the second pass of its case in its process (the first compiles the code
- * paths it takes, as in any long-lived pool); `--cold` times the first pass instead.
+ * Each sample is the median of `--passes` (5) passes of its case in its process, after a first
+ * one that compiles the code paths it takes (as in any long-lived pool) and is not timed;
+ * `--cold` times the first pass alone.
  *
  * `--after DIR` measures another built copy instead of this repository (a snapshot, so the
  * repository can be rebuilt while a long run goes on). A built copy needs only
@@ -117,15 +118,36 @@ const CASES: Record<string, (pool: Executor<Tasks>) => Promise<Sample>> = {
   },
 };
 
+/** Timed passes of a case per sample (after an untimed first one), unless `--cold`. */
+const PASSES = Number(arg('passes', '5'));
+
+/** The pass of median time among `passes`; throws if their results differ. */
+function medianPass(passes: readonly Sample[]): Sample {
+  if (new Set(passes.map((p) => p.checksum)).size > 1) {
+    throw new Error('passes of one case returned different results');
+  }
+  const sorted = [...passes].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor(sorted.length / 2)] as Sample;
+}
+
 /** One sample in this process: `--one ROOT BACKEND CASE`. */
 async function runOne(root: string, backend: Backend, name: string): Promise<void> {
   const pool = await make(root, backend);
   await warm(pool);
   const run = CASES[name] as (pool: Executor<Tasks>) => Promise<Sample>;
-  // A pool lives for many calls: time the case's second pass, once its own code paths are
-  // compiled in the host and the workers (`--cold` times the first one).
-  if (!process.argv.includes('--cold')) await run(pool);
-  const sample = await run(pool);
+  // A pool lives for many calls: the first pass compiles the case's code paths in the host and
+  // the workers, and is not timed; the sample is the median of the next `--passes` (one pass of
+  // a short case may or may not meet a garbage collection of the one before). `--cold` times
+  // the first pass alone.
+  let sample: Sample;
+  if (process.argv.includes('--cold')) {
+    sample = await run(pool);
+  } else {
+    await run(pool);
+    const passes: Sample[] = [];
+    for (let i = 0; i < PASSES; i++) passes.push(await run(pool));
+    sample = medianPass(passes);
+  }
   await pool.close();
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
@@ -158,7 +180,11 @@ function main(): void {
   const add = (key: string, sample: Sample) =>
     samples.set(key, [...(samples.get(key) ?? []), sample]);
   console.log(
-    `manyhands channel bench: n=${n}, workers=${workers}, ${rounds} interleaved rounds, node ${process.version}` +
+    `manyhands channel bench: n=${n}, workers=${workers}, ${rounds} interleaved rounds, ` +
+      (process.argv.includes('--cold')
+        ? 'first pass timed'
+        : `median of ${PASSES} passes after an untimed one`) +
+      `, node ${process.version}` +
       (before ? `, before = ${before}` : '') +
       `, after = ${after}`,
   );
@@ -179,6 +205,8 @@ function main(): void {
             String(n),
             '--workers',
             String(workers),
+            '--passes',
+            String(PASSES),
             ...cold,
           ],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
