@@ -17,7 +17,7 @@ import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
 import { articleInputs } from '../inputs.js';
 import { burn, factorial } from './scheduler-tasks.js';
-import { BASE_US, SKEW_SHAPES, type SkewShape, skewCosts } from './skew-shapes.js';
+import { BASE_US, inOrderMakespan, SKEW_SHAPES, type SkewShape, skewCosts } from './skew-shapes.js';
 
 type Tasks = typeof import('./scheduler-tasks.js');
 const TASKS = new URL('./scheduler-tasks.js', import.meta.url);
@@ -64,6 +64,8 @@ async function warm(pool: Executor<Tasks>): Promise<void> {
 interface CaseOutput {
   readonly seconds?: number;
   readonly ratio?: number;
+  /** The in-order bound over the ideal (see `inOrderMakespan`). */
+  readonly bound?: number;
   readonly ok?: number;
   readonly rejected?: number;
   readonly wrong?: number;
@@ -118,6 +120,7 @@ async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
   const overheadUs = burnOverheadUs();
   const total = costs.reduce((a, b) => a + b, 0) + costs.length * overheadUs;
   const ideal = Math.max(total / workers, Math.max(...costs) + overheadUs) / 1e6;
+  const bound = inOrderMakespan(costs, workers, overheadUs) / 1e6;
   const pool = make(backend);
   await warm(pool);
   if (!COLD) await pool.map('burn', costs);
@@ -129,6 +132,7 @@ async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
   return {
     seconds,
     ratio: seconds / ideal,
+    bound: bound / ideal,
     note: `burn overhead ${overheadUs.toFixed(2)} µs/item`,
   };
 }
@@ -242,7 +246,10 @@ function main(): void {
       );
     } else {
       parts.push(`${spread(pick('seconds'), 3)} s`);
-      if (name.startsWith('skew')) parts.push(`ideal ratio ${spread(pick('ratio'), 2)}`);
+      if (name.startsWith('skew')) {
+        parts.push(`ideal ratio ${spread(pick('ratio'), 2)}`);
+        parts.push(`(in-order bound ${spread(pick('bound'), 3)})`);
+      }
       const loop = samples.get(`${name.split(':')[0]}:loop`);
       if (loop && !name.endsWith(':loop')) {
         // Speedup over the loop, per round (same round's loop sample).

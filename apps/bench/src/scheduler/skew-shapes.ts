@@ -50,3 +50,20 @@ export function skewCosts(shape: SkewShape, n: number): number[] {
   }
   return costs;
 }
+
+/**
+ * The shortest makespan (same unit as `costs`) of any schedule that starts the items in input
+ * order on `workers` workers, each item paying `overhead` too: every item goes to the worker
+ * that frees up first. No pool that starts items in order (all the peers, and manyhands) can
+ * finish sooner, whatever it knows. Where one item carries a large share of the work late in
+ * the input (`one-big`), this is above `max(total / workers, largest item)`.
+ */
+export function inOrderMakespan(costs: readonly number[], workers: number, overhead = 0): number {
+  const free = new Array<number>(workers).fill(0);
+  for (const cost of costs) {
+    let first = 0;
+    for (let w = 1; w < workers; w++) if ((free[w] as number) < (free[first] as number)) first = w;
+    free[first] = (free[first] as number) + cost + overhead;
+  }
+  return Math.max(...free);
+}
