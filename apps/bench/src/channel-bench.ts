@@ -120,6 +120,10 @@ const CASES: Record<string, (pool: Executor<Tasks>) => Promise<Sample>> = {
 
 /** Timed passes of a case per sample (after an untimed first one), unless `--cold`. */
 const PASSES = Number(arg('passes', '5'));
+if (!Number.isInteger(PASSES) || PASSES < 1) {
+  console.error(`--passes must be a whole number of at least 1, got "${arg('passes', '')}".`);
+  process.exit(2);
+}
 
 /** The pass of median time among `passes`; throws if their results differ. */
 function medianPass(passes: readonly Sample[]): Sample {

@@ -6,14 +6,18 @@
  * of a few jobs each fetch side by side, and each starts its first job after a round trip or two.
  */
 
-/** Most jobs one BullMQ worker of a node holds. */
+/** Jobs one BullMQ worker of a node holds, while there are few enough workers. */
 export const JOBS_PER_FETCHER = 2;
+/**
+ * Most BullMQ workers per node: each holds a Redis connection and runs its own stall check, so
+ * a node with a high `--concurrency` (IO-bound tasks) spreads it over this many instead.
+ */
+export const MAX_FETCHERS = 8;
 
 /** The concurrency of each BullMQ worker a node with `concurrency` runs (they add up to it). */
 export function fetcherConcurrencies(concurrency: number): number[] {
-  const out: number[] = [];
-  for (let left = concurrency; left > 0; left -= JOBS_PER_FETCHER) {
-    out.push(Math.min(JOBS_PER_FETCHER, left));
-  }
-  return out;
+  const count = Math.min(MAX_FETCHERS, Math.ceil(concurrency / JOBS_PER_FETCHER));
+  const base = Math.floor(concurrency / count);
+  // As even as can be: the first `concurrency % count` hold one job more.
+  return Array.from({ length: count }, (_, i) => base + (i < concurrency % count ? 1 : 0));
 }

@@ -68,6 +68,9 @@ export function describeRedis(target: RedisTarget): string {
   return `${scheme}://${user}${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
 }
 
+/** Connect timeout under Sentinel (given options may set their own `connectTimeout`). */
+const SENTINEL_CONNECT_TIMEOUT_MS = 2_000;
+
 /**
  * A new client. `maxRetriesPerRequest: null` keeps commands queued across a reconnect (BullMQ
  * requires it); this package bounds outages with its own `redisTimeout` instead. A command
@@ -84,8 +87,12 @@ export function createRedisClient(target: RedisTarget, name: string): Redis {
   const options =
     typeof target === 'string' && isSentinelUrl(target) ? sentinelOptions(target) : target;
   if (typeof options === 'string') return new Redis(options, overrides);
-  // Under Sentinel, hear of a failover at once (+switch-master) rather than at the next error.
-  const sentinel: RedisOptions = options.sentinels ? { failoverDetector: true } : {};
+  // Under Sentinel, hear of a failover at once (+switch-master) rather than at the next error;
+  // and give up on a sentinel (or server) that does not answer a connect within 2 s, so a
+  // sentinel whose machine went down costs 2 s before the next one is asked, not ioredis's 10 s.
+  const sentinel: RedisOptions = options.sentinels
+    ? { failoverDetector: true, connectTimeout: SENTINEL_CONNECT_TIMEOUT_MS }
+    : {};
   return new Redis({ ...sentinel, ...options, ...overrides });
 }
 

@@ -211,6 +211,14 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
         ...(options.maxStalledCount !== undefined && { maxStalledCount: options.maxStalledCount }),
       }),
   );
+  const lastSaid = new Map<string, number>();
+  const logOnce = (line: string): void => {
+    const now = Date.now();
+    if (now - (lastSaid.get(line) ?? Number.NEGATIVE_INFINITY) < 5_000) return;
+    if (lastSaid.size > 100) lastSaid.clear();
+    lastSaid.set(line, now);
+    log(line);
+  };
   const notify = (job: Job | undefined, message: NodeMessage): void => {
     const caller = (job?.data as { c?: unknown } | undefined)?.c;
     if (typeof caller !== 'string') return;
@@ -225,7 +233,8 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
     worker.on('stalled', (jobId) =>
       log(`job ${jobId} stalled (its node died or blocked longer than lockDuration): requeued`),
     );
-    worker.on('error', (error) => log(`BullMQ: ${error.message}`));
+    // Every worker passes on the shared connection's errors: say each once in a while.
+    worker.on('error', (error) => logOnce(`BullMQ: ${error.message}`));
   }
 
   await announceNode(client, keys, serving, NODE_TTL_MS);
@@ -245,7 +254,18 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   for (const worker of workers) {
     worker.run().catch((error: unknown) => log(`BullMQ worker stopped: ${String(error)}`));
   }
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  try {
+    await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  } catch (error) {
+    // Not serving after all: leave nothing running that would keep announcing this node.
+    clearInterval(heartbeat);
+    clearInterval(report);
+    await Promise.all(workers.map((worker) => worker.close(true).catch(() => {})));
+    await withdrawNode(client, keys, id).catch(() => {});
+    subscriber.disconnect();
+    client.disconnect();
+    throw error;
+  }
   log(
     `manyhands-worker ${id}:${SERVING_MARK}"${options.queue}" at ${where} with ${tasks.length} ` +
       `tasks from ${module} (${tasks.join(', ')}); concurrency ${concurrency}, pid ${process.pid}`,

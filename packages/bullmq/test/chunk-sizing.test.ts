@@ -9,7 +9,7 @@ import {
   chunkWorkersFor,
   MAX_CHUNK_TARGET_MS,
 } from '../dist/chunk-sizing.js';
-import { fetcherConcurrencies, JOBS_PER_FETCHER } from '../dist/fetchers.js';
+import { fetcherConcurrencies, JOBS_PER_FETCHER, MAX_FETCHERS } from '../dist/fetchers.js';
 import { RoundTripMeter } from '../dist/round-trip.js';
 
 describe('bullmq: chunk sizing follows the link and the nodes', () => {
@@ -32,7 +32,7 @@ describe('bullmq: chunk sizing follows the link and the nodes', () => {
     expect(chunkFloorFor(undefined)).toBeUndefined();
     expect(chunkFloorFor(20)).toBe(20 * CHUNK_FLOOR_ROUND_TRIPS);
     expect(chunkFloorFor(0.2)).toBeCloseTo(0.2 * CHUNK_FLOOR_ROUND_TRIPS);
-    // Below the chunk target at every link, so the floor only ever binds in the tail.
+    // Below the chunk target on links up to ~500 ms (beyond, the target caps it anyway).
     for (const rtt of [0.1, 2, 20, 100]) {
       expect(chunkFloorFor(rtt) as number).toBeLessThan(chunkTargetFor(rtt));
     }
@@ -63,12 +63,19 @@ describe('bullmq: chunk sizing follows the link and the nodes', () => {
 
   it("a node's concurrency is spread over BullMQ workers of a few jobs each, adding up to it", () => {
     expect(fetcherConcurrencies(1)).toEqual([1]);
+    expect(fetcherConcurrencies(3)).toEqual([2, 1]);
     expect(fetcherConcurrencies(8)).toEqual(Array(8 / JOBS_PER_FETCHER).fill(JOBS_PER_FETCHER));
-    for (const concurrency of [1, 2, 3, 7, 8, 9, 64]) {
+    // A high concurrency (IO-bound tasks): no more than MAX_FETCHERS workers, shared evenly.
+    expect(fetcherConcurrencies(200)).toEqual(Array(MAX_FETCHERS).fill(200 / MAX_FETCHERS));
+    for (const concurrency of [1, 2, 3, 7, 8, 9, 16, 17, 64, 1000]) {
       const shares = fetcherConcurrencies(concurrency);
       expect(shares.reduce((a, b) => a + b, 0)).toBe(concurrency);
-      expect(Math.max(...shares)).toBeLessThanOrEqual(JOBS_PER_FETCHER);
+      expect(shares.length).toBeLessThanOrEqual(MAX_FETCHERS);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
       expect(Math.min(...shares)).toBeGreaterThan(0);
+      if (concurrency <= JOBS_PER_FETCHER * MAX_FETCHERS) {
+        expect(Math.max(...shares)).toBeLessThanOrEqual(JOBS_PER_FETCHER);
+      }
     }
   });
 });

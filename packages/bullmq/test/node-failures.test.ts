@@ -94,8 +94,14 @@ describeWithRedis('bullmq: worker nodes failing', () => {
     const stats = pool.stats();
     expect(stats.completed).toBe(100_000);
     expect(stats.failed).toBe(0);
-    // The victim held a job when it died: another node took it over after the stall check.
-    expect(cluster.lines.some((line) => line.includes('stalled'))).toBe(true);
+    // The victim held a job when it died: another node takes it over after the stall check.
+    // Its results may all have arrived before it died (the job still active, not yet marked
+    // done), so the map can end first: wait out the stall window (1 s lock, 0.5 s checks).
+    const stalled = await poll(
+      async () => (cluster.lines.some((line) => line.includes('stalled')) ? true : undefined),
+      10_000,
+    ).catch(() => false);
+    expect(stalled).toBe(true);
     // Unordered imap yields each result once: a duplicate delivery would show here.
     const seen = new Map<number, number>();
     for await (const v of pool.imap('slowSquare', inputs.slice(0, 20_000), { ordered: false })) {

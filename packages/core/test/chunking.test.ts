@@ -59,6 +59,10 @@ describe('chunkSize', () => {
     // No floor: the tail splits down to single items, as before.
     expect(chunkSize({ ...tail, floorMs: undefined, remaining: 100_000 })).toBe(8_334);
     expect(chunkSize({ ...tail, floorMs: undefined, remaining: 7 })).toBe(1);
+    // A transport's nonsense floor is ignored, never a NaN size (which would read no items).
+    for (const floorMs of [Number.NaN, -5, 0]) {
+      expect(chunkSize({ ...tail, floorMs, remaining: 100_000 })).toBe(8_334);
+    }
   });
 
   it('sizes an IO-bound task (it mostly waits) for what it keeps waiting at once, within the tail rule', () => {

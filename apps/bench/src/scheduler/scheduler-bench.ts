@@ -64,7 +64,7 @@ async function warm(pool: Executor<Tasks>): Promise<void> {
 interface CaseOutput {
   readonly seconds?: number;
   readonly ratio?: number;
-  /** The in-order bound over the ideal (see `inOrderMakespan`). */
+  /** The in-order reference over the ideal (see `inOrderMakespan`). */
   readonly bound?: number;
   readonly ok?: number;
   readonly rejected?: number;
@@ -248,7 +248,7 @@ function main(): void {
       parts.push(`${spread(pick('seconds'), 3)} s`);
       if (name.startsWith('skew')) {
         parts.push(`ideal ratio ${spread(pick('ratio'), 2)}`);
-        parts.push(`(in-order bound ${spread(pick('bound'), 3)})`);
+        parts.push(`(in-order reference ${spread(pick('bound'), 3)})`);
       }
       const loop = samples.get(`${name.split(':')[0]}:loop`);
       if (loop && !name.endsWith(':loop')) {

@@ -52,11 +52,13 @@ export function skewCosts(shape: SkewShape, n: number): number[] {
 }
 
 /**
- * The shortest makespan (same unit as `costs`) of any schedule that starts the items in input
- * order on `workers` workers, each item paying `overhead` too: every item goes to the worker
- * that frees up first. No pool that starts items in order (all the peers, and manyhands) can
- * finish sooner, whatever it knows. Where one item carries a large share of the work late in
- * the input (`one-big`), this is above `max(total / workers, largest item)`.
+ * The shortest makespan (same unit as `costs`) of any schedule that starts the items one by one
+ * in input order on `workers` workers, each item paying `overhead` too: every item goes to the
+ * worker that frees up first (by induction, each item starts as early as in any such schedule).
+ * A reference for how much of a gap to the ideal no order-keeping pool can close: a pool that
+ * hands out chunks starts a chunk's items together and can differ from it by about a chunk's
+ * work either way. Where one item carries a large share of the work late in the input
+ * (`one-big`), this is well above `max(total / workers, largest item)`.
  */
 export function inOrderMakespan(costs: readonly number[], workers: number, overhead = 0): number {
   const free = new Array<number>(workers).fill(0);

@@ -137,8 +137,9 @@ export interface ScaleLabOptions {
 /** The Sentinel part of a lab. */
 export interface SentinelSetup {
   readonly primary: ChildProcess;
-  /** The sentinels, in the order the URL lists them. */
+  /** The sentinels, in the order the URL lists them, and their hosts. */
   readonly sentinels: readonly ChildProcess[];
+  readonly sentinelHosts: readonly NetHost[];
   readonly replicaHost: NetHost;
   /** A client of the replica (over its unix socket): after a failover, the primary. */
   replica(): Redis;
@@ -293,6 +294,7 @@ async function startSentinel(
     setup: {
       primary: primaryServer.child,
       sentinels,
+      sentinelHosts: hosts,
       replicaHost,
       replica() {
         const client = new Redis({ path: replica.socket, maxRetriesPerRequest: 1 });

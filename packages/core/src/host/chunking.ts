@@ -70,7 +70,7 @@ export function chunkSize({
     // the transport's floor (what a batch's round trip costs), nor beyond what is left.
     const tail = Math.ceil(remaining / (workers * 3));
     const floor =
-      floorMs !== undefined && perItemMs !== undefined
+      floorMs !== undefined && Number.isFinite(floorMs) && floorMs > 0 && perItemMs !== undefined
         ? Math.floor(floorMs / Math.max(perItemMs, 1e-5))
         : 1;
     size = Math.min(size, Math.max(1, tail, Math.min(floor, remaining)));
