@@ -21,7 +21,10 @@ for (const rttMs of [0, 2, 20]) {
 
     it('map, unordered imap and a burst of runs with failures settle correctly, each once', async () => {
       const map = lab.caller({ mode: 'map', count: 10_000, task: 'slowSquare' });
-      const imap = lab.caller({ mode: 'imap', count: 10_000 });
+      // 100 µs items, ~1 s of work in all: enough that both nodes must share it. (With 2 µs
+      // items the whole imap was 20 ms of work, which one node may rightly take alone while the
+      // other is descheduled on a loaded machine.)
+      const imap = lab.caller({ mode: 'imap', count: 10_000, task: 'taggedSlow' });
       const burst = lab.caller({ mode: 'burst', count: 500 });
       const [m, i, b] = await Promise.all([map.round(0), imap.round(0), burst.round(0)]);
       for (const summary of [m, i, b]) expect(summary.error).toBeUndefined();

@@ -136,9 +136,7 @@ export interface ScaleLabOptions {
 
 /** The Sentinel part of a lab. */
 export interface SentinelSetup {
-  readonly primary: ChildProcess;
-  /** The sentinels, in the order the URL lists them, and their hosts. */
-  readonly sentinels: readonly ChildProcess[];
+  /** The sentinels' hosts, in the order the URL lists them (the primary's is `redisHost`). */
   readonly sentinelHosts: readonly NetHost[];
   readonly replicaHost: NetHost;
   /** A client of the replica (over its unix socket): after a failover, the primary. */
@@ -157,7 +155,7 @@ export interface ScaleLab {
   /** Every line the nodes printed, prefixed with their pid. */
   readonly lines: string[];
   readonly nodes: LabNode[];
-  /** Under `sentinel: true`: the primary, the replica. */
+  /** Under `sentinel: true`: the sentinels' hosts and the replica. */
   readonly sentinel: SentinelSetup | undefined;
   /** A client for the test itself, over Redis's unix socket (the first primary's). */
   inspector(): Redis;
@@ -244,10 +242,7 @@ async function startSentinel(
   extraConfig: readonly string[],
 ): Promise<{ url: string; setup: SentinelSetup }> {
   // Redis waits 5 s before a first sync by default: start it at once.
-  const primaryServer = await startRedisOn(lab, primary, [
-    ...extraConfig,
-    'repl-diskless-sync-delay 0',
-  ]);
+  await startRedisOn(lab, primary, [...extraConfig, 'repl-diskless-sync-delay 0']);
   const replicaHost = lab.addHost('replica');
   const replica = await startRedisOn(
     lab,
@@ -292,8 +287,6 @@ async function startSentinel(
   return {
     url: `redis+sentinel://${addresses}/${SENTINEL_MASTER}`,
     setup: {
-      primary: primaryServer.child,
-      sentinels,
       sentinelHosts: hosts,
       replicaHost,
       replica() {
