@@ -148,6 +148,7 @@ export function createProcessPort(): WorkerPort {
   };
 
   return {
+    emptiesPosted: true,
     post(message) {
       // Throws synchronously when the message cannot be serialized: the runtime relies on it.
       writer.write(encodeFrame(message));

@@ -12,6 +12,20 @@ export interface TaskContext {
   controller: AbortController | undefined;
 }
 
+/**
+ * The results arrays `runChunk` made. Nothing but the outbox holds them once a chunk is done, so
+ * it may empty them after they were posted (see `WorkerPort.emptiesPosted`).
+ */
+const chunkResults = new WeakSet<unknown[]>();
+
+/**
+ * Empties `value` when it is a chunk's results array made by {@link runChunk} (anything else,
+ * such as a value a task returned, is left alone).
+ */
+export function emptyChunkResults(value: unknown): void {
+  if (Array.isArray(value) && chunkResults.has(value)) value.length = 0;
+}
+
 /** What one item of a chunk threw, with the item's index. */
 interface ChunkFailure {
   readonly index: number;
@@ -133,7 +147,11 @@ export function runChunk(
       results[i] = value;
     }
   }
-  const finish = (): unknown => (reducer ? fold(reducer, results, 1, results[0]) : results);
+  const finish = (): unknown => {
+    if (reducer) return fold(reducer, results, 1, results[0]);
+    chunkResults.add(results);
+    return results;
+  };
   if (!pending) return finish();
   return Promise.all(pending).then(finish);
 }

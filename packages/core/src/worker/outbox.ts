@@ -7,6 +7,7 @@ import { findUncloneablePath } from '../wire/clone-path.js';
 import { encodeThrown } from '../wire/error-codec.js';
 import { NotCloneableError } from '../wire/errors.js';
 import { BRAND, Outcome, type WireResult } from '../wire/protocol.js';
+import { emptyChunkResults } from './execute.js';
 import type { WorkerPort } from './port.js';
 import type { TaskEvents } from './task-events.js';
 import { heapUsed } from './worker-setup.js';
@@ -118,6 +119,7 @@ export class Outbox {
     const heap = this.deps.trackHeap && results.length > 0 ? { heap: this.lastHeap } : undefined;
     try {
       post({ mh: BRAND, k: 'results', results, async, given: back, ...mark, ...heap });
+      if (port.emptiesPosted) for (const result of results) emptyChunkResults(result[2]);
     } catch {
       if (async.length > 0 || back)
         post({ mh: BRAND, k: 'results', results: [], async, given: back });

@@ -14,6 +14,14 @@ export interface WorkerPort {
    * the message over synchronously (worker_threads) need not provide it.
    */
   postSync?(message: WorkerMessage): void;
+  /**
+   * True when `post` serializes with a `v8.Serializer` (the process backends). Such a
+   * serializer keeps every object it wrote reachable until the serializer itself is garbage
+   * collected, so the runtime empties the arrays it made for a message (a map chunk's results)
+   * once the message is posted: their values then die young instead of surviving a collection,
+   * which costs a worker that returns many results a third of its time in GC.
+   */
+  readonly emptiesPosted?: boolean;
   /** Ends this worker after a graceful stop, once every reply has been posted. */
   exit(): void;
   /**

@@ -37,6 +37,16 @@ export function resultCases({ target, make }: SuiteContext): void {
       expect(Object.keys(results[16] as object)).toContain('d');
     });
 
+    it('never changes what a task returned once it was sent, under load', async () => {
+      const pool = make();
+      const calls = Array.from({ length: 200 }, () => pool.run('returnShared'));
+      const mapped = pool.map('sharedFor', Array.from({ length: 2_000 }, (_, i) => i));
+      expect(await Promise.all(calls)).toStrictEqual(calls.map(() => [1, 2, 3]));
+      expect(await mapped).toStrictEqual(Array.from({ length: 2_000 }, () => [1, 2, 3]));
+      const lengths = await Promise.all(Array.from({ length: 50 }, () => pool.run('sharedLength')));
+      expect(lengths).toStrictEqual(lengths.map(() => 3));
+    });
+
     it('runs sync and async tasks and passes several arguments', async () => {
       const pool = make();
       expect(await pool.run('add', 2, 3)).toBe(5);
