@@ -40,7 +40,10 @@ export function resultCases({ target, make }: SuiteContext): void {
     it('never changes what a task returned once it was sent, under load', async () => {
       const pool = make();
       const calls = Array.from({ length: 200 }, () => pool.run('returnShared'));
-      const mapped = pool.map('sharedFor', Array.from({ length: 2_000 }, (_, i) => i));
+      const mapped = pool.map(
+        'sharedFor',
+        Array.from({ length: 2_000 }, (_, i) => i),
+      );
       expect(await Promise.all(calls)).toStrictEqual(calls.map(() => [1, 2, 3]));
       expect(await mapped).toStrictEqual(Array.from({ length: 2_000 }, () => [1, 2, 3]));
       const lengths = await Promise.all(Array.from({ length: 50 }, () => pool.run('sharedLength')));
