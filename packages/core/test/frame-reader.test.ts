@@ -41,4 +41,23 @@ describe('frame reader', () => {
     reader.push(frame.subarray(6));
     expect(out).toStrictEqual(['hello']);
   });
+
+  it('decodes frames read into one reused buffer with views of their own', () => {
+    // The worker reads its channel into one buffer that every read overwrites: a typed array
+    // or Buffer decoded from a frame read in place must not alias it.
+    const small = [new Float64Array([1.5, -2, 3]), Buffer.from('abc'), new Uint8Array([9, 8])];
+    const payloads = [...values, ...small, { nested: [new Int32Array([7, -7])] }];
+    const bytes = Buffer.concat(payloads.flatMap(encodeFrame));
+    for (const size of [7, 64, 1024, bytes.length]) {
+      const shared = Buffer.alloc(size);
+      const out: unknown[] = [];
+      const reader = createFrameReader((body, inChunk) => out.push(decodeFrameBody(body, inChunk)));
+      for (let at = 0; at < bytes.length; at += size) {
+        const n = bytes.copy(shared, 0, at, at + size);
+        reader.push(shared.subarray(0, n));
+        shared.fill(0xee);
+      }
+      expect(out).toStrictEqual(payloads);
+    }
+  });
 });

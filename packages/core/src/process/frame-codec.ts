@@ -97,10 +97,12 @@ class FrameSerializer extends DefaultSerializer {
 /** Node's deserializer for frames written by {@link encodeFrame}. */
 class FrameDeserializer extends DefaultDeserializer {
   private readonly body: Buffer;
+  private readonly copyViews: boolean;
 
-  constructor(body: Buffer) {
+  constructor(body: Buffer, copyViews: boolean) {
     super(body);
     this.body = body;
+    this.copyViews = copyViews;
   }
 
   /** Called by V8 for each view the serializer wrote. */
@@ -111,17 +113,20 @@ class FrameDeserializer extends DefaultDeserializer {
     const byteLength = this.readUint32();
     const pad = this.readUint32();
     if (pad > 0) this.readRawBytes(pad);
-    // A view of the body, not a copy.
+    // A view of the body, not a copy (unless the body's memory is reused after decoding).
     const offset = this.readRawBytes(byteLength).byteOffset;
-    if (type === BUFFER_TYPE) return Buffer.from(this.body.buffer, offset, byteLength);
     const size = (ctor as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
-    if (offset % size === 0)
-      return new ctor(this.body.buffer as ArrayBuffer, offset, byteLength / size);
-    // A small view in a frame read in place from a chunk: copy it to an aligned buffer.
+    if (!this.copyViews) {
+      if (type === BUFFER_TYPE) return Buffer.from(this.body.buffer, offset, byteLength);
+      if (offset % size === 0)
+        return new ctor(this.body.buffer as ArrayBuffer, offset, byteLength / size);
+    }
+    // A view in a frame read in place from a chunk: copy it to a buffer of its own (aligned).
     const copy = new Uint8Array(byteLength);
     copy.set(
       this.body.subarray(offset - this.body.byteOffset, offset - this.body.byteOffset + byteLength),
     );
+    if (type === BUFFER_TYPE) return Buffer.from(copy.buffer, 0, byteLength);
     return new ctor(copy.buffer, 0, byteLength / size);
   }
 }
@@ -141,10 +146,11 @@ export function encodeFrame(value: unknown): Buffer[] {
 
 /**
  * Decodes a frame's body (without its length prefix). Typed arrays and Buffers in it are views
- * of `body`'s memory rather than copies, so `body` must not be reused.
+ * of `body`'s memory rather than copies, so `body` must not be reused — unless `copyViews` is
+ * set (for a body read in place from a buffer that the next read overwrites).
  */
-export function decodeFrameBody(body: Buffer): unknown {
-  const deserializer = new FrameDeserializer(body);
+export function decodeFrameBody(body: Buffer, copyViews = false): unknown {
+  const deserializer = new FrameDeserializer(body, copyViews);
   deserializer.readHeader();
   return deserializer.readValue();
 }

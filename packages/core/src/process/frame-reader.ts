@@ -1,7 +1,8 @@
 /**
  * Splits the byte stream of the process channel back into frame bodies (see `frame-codec.ts`).
- * A frame that lies within one chunk is handed on as a view of that chunk (no copy); a frame
- * spread over chunks is copied once, straight into a buffer of its final size.
+ * A frame that lies within one chunk is handed on as a view of that chunk (no copy), and says
+ * so (`inChunk`: a reader whose chunks share one reused buffer must decode it with copied
+ * views); a frame spread over chunks is copied once, straight into a buffer of its final size.
  */
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
 
@@ -14,7 +15,7 @@ export interface FrameReader {
 }
 
 /** A reader that calls `onBody` with each complete frame's body, in order. */
-export function createFrameReader(onBody: (body: Buffer) => void): FrameReader {
+export function createFrameReader(onBody: (body: Buffer, inChunk: boolean) => void): FrameReader {
   /** The frame being assembled across chunks, allocated at its full size. */
   let partial: Buffer | undefined;
   let filled = 0;
@@ -30,13 +31,15 @@ export function createFrameReader(onBody: (body: Buffer) => void): FrameReader {
       if (filled < partial.length) return;
       const body = partial;
       partial = undefined;
-      onBody(body);
+      onBody(body, false);
       chunk = chunk.subarray(taken);
     }
+    let inChunk = true;
     if (head) {
       // Rare (a prefix split across reads): the copy is of one chunk at most.
       chunk = Buffer.concat([head, chunk]);
       head = undefined;
+      inChunk = false;
     }
     let offset = 0;
     while (chunk.length - offset >= FRAME_HEADER_BYTES) {
@@ -44,7 +47,7 @@ export function createFrameReader(onBody: (body: Buffer) => void): FrameReader {
       const start = offset + FRAME_HEADER_BYTES;
       if (chunk.length - start >= size) {
         offset = start + size;
-        onBody(chunk.subarray(start, offset));
+        onBody(chunk.subarray(start, offset), inChunk);
         continue;
       }
       partial = Buffer.allocUnsafeSlow(size);

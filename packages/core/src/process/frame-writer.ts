@@ -2,8 +2,14 @@
  * The host's side of writing frames to a worker's channel: frames sent in one turn of the event
  * loop go out together, in one write (small frames copied into one buffer, large ones handed to
  * a single vectored write as they are), when the turn's synchronous code is done. Writes never
- * block the host: the socket queues what the pipe cannot take yet.
+ * block the host.
+ *
+ * The write is made straight on the socket's file descriptor when the socket has nothing
+ * queued (a pipe with room takes it at once, without a pass through the stream machinery:
+ * a few microseconds of every round trip); whatever the pipe cannot take yet goes to the
+ * socket, which queues it and writes it when the pipe drains, in order.
  */
+import { writeSync, writevSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
 /** Frames up to this many bytes in all are merged into one buffer before the write. */
@@ -15,22 +21,50 @@ export interface SocketFrameWriter {
   write(frame: readonly Buffer[]): void;
 }
 
+/** The socket's file descriptor, when it has one (a pipe or Unix socket on POSIX). */
+function descriptorOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Writes what the non-blocking `fd` takes now; returns the pieces left (all of them when the
+ * pipe is full or the write failed: the socket then reports the failure, if any).
+ */
+function writeNow(fd: number, pieces: Buffer[]): Buffer[] {
+  let written: number;
+  try {
+    written = pieces.length === 1 ? writeSync(fd, pieces[0] as Buffer) : writevSync(fd, pieces);
+  } catch {
+    return pieces;
+  }
+  let done = 0;
+  while (done < pieces.length && written >= (pieces[done] as Buffer).length) {
+    written -= (pieces[done] as Buffer).length;
+    done++;
+  }
+  const left = pieces.slice(done);
+  if (written > 0) left[0] = (left[0] as Buffer).subarray(written);
+  return left;
+}
+
 /** A writer of frames onto `socket`; frames for a destroyed socket are dropped. */
 export function createSocketFrameWriter(socket: Socket): SocketFrameWriter {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
 
   const flush = (): void => {
-    const pieces = pending;
+    let pieces = pending;
     const bytes = pendingBytes;
     pending = [];
     pendingBytes = 0;
     if (socket.destroyed || !socket.writable) return;
+    if (pieces.length > 1 && bytes <= MERGE_LIMIT_BYTES) pieces = [Buffer.concat(pieces, bytes)];
+    const fd = socket.writableLength === 0 ? descriptorOf(socket) : undefined;
+    if (fd !== undefined) pieces = writeNow(fd, pieces);
     if (pieces.length === 1) {
       socket.write(pieces[0] as Buffer);
-    } else if (bytes <= MERGE_LIMIT_BYTES) {
-      socket.write(Buffer.concat(pieces, bytes));
-    } else {
+    } else if (pieces.length > 1) {
       socket.cork();
       for (const piece of pieces) socket.write(piece);
       socket.uncork();

@@ -4,7 +4,7 @@
  * runtime, flushes every reply and the worker's own output before it exits, and makes sure a
  * worker never outlives its host (Node's IPC channel closes when the host goes).
  */
-import { Socket } from 'node:net';
+import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { createIdleSpinner } from '../wire/idle-spin.js';
 import type { WorkerPort } from '../worker/port.js';
@@ -71,14 +71,31 @@ function flushOutput(done: () => void): void {
   }
 }
 
+/** Bytes of the buffer the data channel is read into (reused by every read). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /**
- * Opens the data channel: a socket reads fd 3; writes go straight to fd 4, synchronously. A
- * socket that never reads or writes holds fd 4, which makes it non-blocking, so a write to a
- * full pipe returns rather than blocks and can be bounded.
+ * Opens the data channel: a socket reads fd 3 into one reused buffer and hands each read to
+ * `onChunk` (no stream machinery, no buffer per read); writes go straight to fd 4,
+ * synchronously. A socket that never reads or writes holds fd 4, which makes it non-blocking,
+ * so a write to a full pipe returns rather than blocks and can be bounded.
  */
-function openChannel(): { input: Socket; output: Socket } {
+function openChannel(onChunk: (chunk: Buffer) => void): { input: Socket; output: Socket } {
   try {
-    const input = new Socket({ fd: HOST_TO_WORKER_FD, readable: true, writable: false });
+    const options: SocketConstructorOpts & { onread: OnReadOpts } = {
+      fd: HOST_TO_WORKER_FD,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
+        // `true`: keep reading (`false` would pause the socket).
+        callback: (bytes, buffer) => {
+          onChunk((buffer as Buffer).subarray(0, bytes));
+          return true;
+        },
+      },
+    };
+    const input = new Socket(options);
     const output = new Socket({ fd: WORKER_TO_HOST_FD, readable: false, writable: false });
     output.unref();
     return { input, output };
@@ -115,7 +132,18 @@ export function createProcessPort(): WorkerPort {
       'A manyhands process worker needs an IPC channel: start it with child_process.fork or cluster.fork.',
     );
   }
-  const { input, output } = openChannel();
+  let handler: ((message: unknown) => void) | undefined;
+  /** Messages read before the runtime registered its handler. */
+  let early: unknown[] = [];
+  const spinner = createIdleSpinner(IDLE_SPIN_MS);
+  // A frame read in place lies in the reused read buffer: its views are copied out.
+  const reader = createFrameReader((body, inChunk) => {
+    const message = decodeFrameBody(body, inChunk);
+    if (handler) handler(message);
+    else early.push(message);
+    spinner.keepHot();
+  });
+  const { input, output } = openChannel((chunk) => reader.push(chunk));
   const writer = createSyncFrameWriter(WORKER_TO_HOST_FD);
   const ppid = process.ppid;
   let watchdogStarted = false;
@@ -127,8 +155,6 @@ export function createProcessPort(): WorkerPort {
     flushOutput(() => process.exit(0));
     setTimeout(() => process.exit(0), EXIT_FLUSH_LIMIT_MS);
   };
-
-  const spinner = createIdleSpinner(IDLE_SPIN_MS);
 
   // What a bounded write left over still goes out, whatever way the process ends.
   process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
@@ -159,12 +185,11 @@ export function createProcessPort(): WorkerPort {
       writer.write(encodeFrame(message), SYNC_WRITE_LIMIT_MS);
       started();
     },
-    onMessage(handler) {
-      const reader = createFrameReader((body) => {
-        handler(decodeFrameBody(body));
-        spinner.keepHot();
-      });
-      input.on('data', (chunk: Buffer) => reader.push(chunk));
+    onMessage(onMessage) {
+      handler = onMessage;
+      const queued = early;
+      early = [];
+      for (const message of queued) onMessage(message);
     },
     exit() {
       writer.flush();
