@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inOrderMakespan, skewCosts } from '../src/scheduler/skew-shapes.js';
+import { equalWorkSlices, inOrderMakespan, skewCosts } from '../src/scheduler/skew-shapes.js';
 
 describe('scheduler bench: the in-order bound of a skewed map', () => {
   it('is the greedy schedule in input order: each item to the worker free first', () => {
@@ -21,5 +21,26 @@ describe('scheduler bench: the in-order bound of a skewed map', () => {
     const oneBig = skewCosts('one-big', 10_000);
     // A third of the work starts after three quarters of the rest: about 1.17x the ideal.
     expect(inOrderMakespan(oneBig, 2) / ideal(oneBig)).toBeGreaterThan(1.15);
+  });
+});
+
+describe('scheduler bench: the static split of the no-pool reference', () => {
+  it('cuts the items, in order, into slices of about equal work', () => {
+    expect(equalWorkSlices([1, 1, 1, 1], 2)).toStrictEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(equalWorkSlices([3, 1, 1, 1], 2)).toStrictEqual([[3], [1, 1, 1]]);
+    expect(equalWorkSlices([], 2)).toStrictEqual([[], []]);
+    expect(equalWorkSlices([5], 1)).toStrictEqual([[5]]);
+    for (const shape of ['rising', 'one-big', 'tail'] as const) {
+      const costs = skewCosts(shape, 10_000);
+      const slices = equalWorkSlices(costs, 2, 1);
+      expect(slices.flat()).toStrictEqual(costs);
+      const work = slices.map((s) => s.reduce((a, b) => a + b + 1, 0));
+      const largest = Math.max(...costs) + 1;
+      // The first slice passes its share by at most one item, so the two differ by two at most.
+      expect(Math.abs((work[0] as number) - (work[1] as number))).toBeLessThanOrEqual(2 * largest);
+    }
   });
 });

@@ -69,3 +69,32 @@ export function inOrderMakespan(costs: readonly number[], workers: number, overh
   }
   return Math.max(...free);
 }
+
+/**
+ * `costs` cut into `workers` contiguous slices of about equal work (each item paying `overhead`
+ * too): the perfect static split, known in advance, of the bench's "no pool" reference. Every
+ * slice but the last stops at the first item that takes it to its share of the total.
+ */
+export function equalWorkSlices(
+  costs: readonly number[],
+  workers: number,
+  overhead = 0,
+): number[][] {
+  const total = costs.reduce((a, b) => a + b + overhead, 0);
+  const slices: number[][] = [];
+  let start = 0;
+  let done = 0;
+  for (let w = 1; w <= workers; w++) {
+    let end = start;
+    if (w === workers) end = costs.length;
+    else {
+      while (end < costs.length && done < (total * w) / workers) {
+        done += (costs[end] as number) + overhead;
+        end++;
+      }
+    }
+    slices.push(costs.slice(start, end));
+    start = end;
+  }
+  return slices;
+}
