@@ -1,6 +1,7 @@
 /**
  * One message as one frame of the process channel: a 4-byte little-endian body length, then
- * the body in V8's serialization format (the same structured clone as Node's IPC with
+ * the body: small plain messages in the compact encoding of `fast-codec.ts`, everything else
+ * in V8's serialization format (the same structured clone as Node's IPC with
  * `serialization: 'advanced'`: BigInt, Map, Set, Date, typed arrays, errors with `cause`).
  *
  * Typed arrays, Buffers and DataViews are written the way Node's own serializer writes them
@@ -12,9 +13,10 @@
  * bytes start the next, so the frame is written as a few buffers, never concatenated.
  */
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
+import { decodeFast, encodeFast, FAST_BODY, FRAME_HEADER_BYTES } from './fast-codec.js';
 
-/** Bytes of a frame's length prefix. */
-export const FRAME_HEADER_BYTES = 4;
+export { FRAME_HEADER_BYTES };
+
 /** Views at least this large are aligned within the frame (smaller ones are not worth it). */
 const ALIGN_MIN_BYTES = 4096;
 const ALIGNMENT = 8;
@@ -137,6 +139,8 @@ class FrameDeserializer extends DefaultDeserializer {
  * cloned (a function, a symbol, a class with private state…).
  */
 export function encodeFrame(value: unknown): Buffer[] {
+  const fast = encodeFast(value);
+  if (fast) return [fast];
   const serializer = new FrameSerializer();
   serializer.writeRawBytes(RESERVED);
   serializer.writeHeader();
@@ -150,6 +154,7 @@ export function encodeFrame(value: unknown): Buffer[] {
  * set (for a body read in place from a buffer that the next read overwrites).
  */
 export function decodeFrameBody(body: Buffer, copyViews = false): unknown {
+  if (body[0] === FAST_BODY) return decodeFast(body);
   const deserializer = new FrameDeserializer(body, copyViews);
   deserializer.readHeader();
   return deserializer.readValue();
