@@ -115,6 +115,34 @@ describe('fast frames', () => {
       },
     };
     expect(() => encodeFrame(getter)).toThrow(RangeError);
+    expect(isFast(getter)).toBe(false);
+  });
+
+  it('run a getter exactly once, as structured clone does (the fast path never reads one)', () => {
+    let reads = 0;
+    const counted = {
+      a: 1,
+      get b(): number {
+        reads++;
+        return 2;
+      },
+    };
+    const element = [1, 2];
+    Object.defineProperty(element, 1, {
+      enumerable: true,
+      get: () => {
+        reads++;
+        return 3;
+      },
+    });
+    expect(isFast(counted)).toBe(false);
+    expect(isFast(element)).toBe(false);
+    expect(reads).toBe(0);
+    expect(roundTrip({ counted, element })).toStrictEqual({
+      counted: { a: 1, b: 2 },
+      element: [1, 3],
+    });
+    expect(reads).toBe(2);
     expect(() => encodeFrame({ f: () => 1 })).toThrow();
     expect(() => encodeFrame([Symbol('s')])).toThrow();
   });

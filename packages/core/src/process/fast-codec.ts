@@ -151,7 +151,7 @@ function writeArray(w: Writer, array: unknown[], depth: number): void {
   scratch[w.at] = Tag.Array;
   scratch.writeUInt32LE(length, w.at + 1);
   w.at += 5;
-  for (let i = 0; i < length; i++) writeValue(w, array[i], depth + 1);
+  for (let i = 0; i < length; i++) writeValue(w, dataValue(array, keys[i] as string), depth + 1);
 }
 
 function writeObject(w: Writer, object: Record<string, unknown>, depth: number): void {
@@ -162,16 +162,26 @@ function writeObject(w: Writer, object: Record<string, unknown>, depth: number):
   scratch.writeUInt32LE(keys.length, w.at + 1);
   w.at += 5;
   for (const key of keys) {
-    // Reads the property as V8's serializer would (a getter runs; if it throws, so does this).
-    const value = object[key];
+    const value = dataValue(object, key);
     writeString(w, key);
     writeValue(w, value, depth + 1);
   }
 }
 
 /**
+ * The value of an own data property. An accessor is declined unread: V8's serializer then runs
+ * the getter, once, as structured clone does (reading it here too would run it twice).
+ */
+function dataValue(holder: object, key: string): unknown {
+  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+  if (descriptor === undefined || !('value' in descriptor)) throw DECLINE;
+  return descriptor.value;
+}
+
+/**
  * `value` as one fast frame (length prefix, {@link FAST_BODY}, the value), or `undefined` when
- * the value is not for the fast path. Throws what a getter of `value` throws.
+ * the value is not for the fast path (a getter among its properties is one). Never runs a
+ * getter, so it never throws.
  */
 export function encodeFast(value: unknown): Buffer | undefined {
   const prefixBytes = FRAME_HEADER_BYTES;

@@ -7,6 +7,7 @@
  * busy), a write waits for it without spinning: short sleeps, growing.
  */
 import { writeSync, writevSync } from 'node:fs';
+import { unwritten } from './unwritten.js';
 
 /** Pieces up to this many bytes in all are merged into one buffer before the write. */
 const MERGE_LIMIT_BYTES = 64 * 1024;
@@ -74,13 +75,7 @@ export function createSyncFrameWriter(fd: number): SyncFrameWriter {
       backoff = FIRST_BACKOFF_MS;
       pendingBytes -= written;
       // Drop what was written, keep the rest (a partial write ends mid-piece).
-      let done = 0;
-      while (done < pending.length && written >= (pending[done] as Buffer).length) {
-        written -= (pending[done] as Buffer).length;
-        done++;
-      }
-      if (done > 0) pending = pending.slice(done);
-      if (written > 0) pending[0] = (pending[0] as Buffer).subarray(written);
+      pending = unwritten(pending, written);
     }
     return true;
   };

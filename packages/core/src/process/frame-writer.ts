@@ -11,6 +11,7 @@
  */
 import { writeSync, writevSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { unwritten } from './unwritten.js';
 
 /** Frames up to this many bytes in all are merged into one buffer before the write. */
 const MERGE_LIMIT_BYTES = 64 * 1024;
@@ -38,14 +39,7 @@ function writeNow(fd: number, pieces: Buffer[]): Buffer[] {
   } catch {
     return pieces;
   }
-  let done = 0;
-  while (done < pieces.length && written >= (pieces[done] as Buffer).length) {
-    written -= (pieces[done] as Buffer).length;
-    done++;
-  }
-  const left = pieces.slice(done);
-  if (written > 0) left[0] = (left[0] as Buffer).subarray(written);
-  return left;
+  return unwritten(pieces, written);
 }
 
 /** A writer of frames onto `socket`; frames for a destroyed socket are dropped. */
