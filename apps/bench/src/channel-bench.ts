@@ -1,7 +1,8 @@
 /**
  * The channel bench of the process backends (issue 10): worker-threads vs child-process vs
- * cluster on the article's map, a sequential round trip, a burst of concurrent no-op calls,
- * the IO-bound timer case and 1 MB typed-array arguments. With `--before DIR` (a built copy of
+ * cluster on the article's map, a sequential round trip (and its floor: the same ping-pong over
+ * the bare transport, no pool), a burst of concurrent no-op calls, the IO-bound timer case and
+ * 1 MB typed-array arguments. With `--before DIR` (a built copy of
  * another revision, e.g. main) its three backends run in the same rounds, so before and after
  * come from one run. Every sample runs in a fresh process; rounds interleave every case and
  * backend, so a noisy minute on a shared machine hits all of them.
@@ -22,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Executor } from '@manyhands/core';
+import { pipeFloor, threadFloor } from './channel-floor.js';
 import { checksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
 import { factorial } from './tasks.js';
@@ -70,6 +72,18 @@ const timed = async (body: () => Promise<unknown>): Promise<number> => {
 };
 
 const SEQUENTIAL = 10_000;
+/**
+ * The sequential round trip with no pool: a bare `MessagePort` ping-pong for worker-threads, a
+ * bare pipe ping-pong (the process backends' data channel) for child-process and cluster; see
+ * `channel-floor.ts`. Measured in the same rounds (for the "after" revision only: it runs none
+ * of our code), it shows how much of each backend's round trip is its transport's.
+ */
+const FLOOR = 'sequential floor';
+
+async function floorSample(backend: Backend): Promise<Sample> {
+  const perTaskUs = await (backend === 'worker-threads' ? threadFloor : pipeFloor)(SEQUENTIAL);
+  return { seconds: (perTaskUs * SEQUENTIAL) / 1e6, perTaskUs };
+}
 const BURST = 200_000;
 const BIG_CALLS = 200;
 const BIG_LENGTH = (1024 * 1024) / 8;
@@ -136,6 +150,10 @@ function medianPass(passes: readonly Sample[]): Sample {
 
 /** One sample in this process: `--one ROOT BACKEND CASE`. */
 async function runOne(root: string, backend: Backend, name: string): Promise<void> {
+  if (name === FLOOR) {
+    process.stdout.write(`${JSON.stringify(await floorSample(backend))}\n`);
+    return;
+  }
   const pool = await make(root, backend);
   await warm(pool);
   const run = CASES[name] as (pool: Executor<Tasks>) => Promise<Sample>;
@@ -173,7 +191,9 @@ function main(): void {
   const self = fileURLToPath(import.meta.url);
   const rounds = Number(arg('rounds', '5'));
   const before = process.argv.includes('--before') ? resolve(arg('before', '')) : undefined;
-  const only = process.argv.includes('--case') ? [arg('case', '')] : Object.keys(CASES);
+  const names = Object.keys(CASES);
+  names.splice(names.indexOf('sequential') + 1, 0, FLOOR);
+  const only = process.argv.includes('--case') ? [arg('case', '')] : names;
   const after = process.argv.includes('--after') ? resolve(arg('after', '')) : REPO;
   const versions: [label: string, root: string][] = [['after', after]];
   if (before) versions.unshift(['before', before]);
@@ -196,6 +216,7 @@ function main(): void {
     if (only.includes('map')) add('loop', loopSeconds());
     for (const name of only) {
       for (const { label, root, backend } of subjects) {
+        if (name === FLOOR && label !== 'after') continue;
         const cold = process.argv.includes('--cold') ? ['--cold'] : [];
         const out = execFileSync(
           process.execPath,
@@ -229,6 +250,7 @@ function main(): void {
   for (const name of only) {
     console.log(`\n${name}`);
     for (const [label] of versions) {
+      if (name === FLOOR && label !== 'after') continue;
       const wt = median(
         (samples.get(`${name}|${label}|worker-threads`) ?? []).map((s) => s.seconds),
       );

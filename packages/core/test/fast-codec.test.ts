@@ -36,6 +36,67 @@ describe('fast frames', () => {
     }
   });
 
+  it('read a call’s arguments and a task’s result inside those messages as carefully as any value', () => {
+    let reads = 0;
+    const counted = {
+      get b(): number {
+        reads++;
+        return 2;
+      },
+    };
+    const results = (value: unknown, extra: object = {}) => ({
+      mh: 'manyhands/1',
+      k: 'results',
+      results: [[7, 0, value, 0.5, 0.25]],
+      async: [8, 0.125],
+      given: [9],
+      ...extra,
+    });
+    const jobs = (args: unknown[]) => ({ mh: 'manyhands/1', k: 'jobs', jobs: [[7, 0, 'f', args]] });
+    // A getter or a Proxy anywhere in them sends the whole message through V8, the getter unread.
+    expect(isFast(results(counted))).toBe(false);
+    expect(isFast(jobs([1, counted]))).toBe(false);
+    expect(isFast(jobs([new Proxy({}, {})]))).toBe(false);
+    expect(reads).toBe(0);
+    expect(roundTrip(results(counted))).toStrictEqual(results({ b: 2 }));
+    expect(reads).toBe(1);
+    // The last message of a dying worker has more keys; it reads back with all of them.
+    const last = results(1, { started: 3, final: true });
+    expect(roundTrip(last)).toStrictEqual(last);
+    expect(Object.keys(roundTrip(last) as object)).toStrictEqual(Object.keys(last));
+    for (const message of [results(undefined), jobs([]), results([1, { a: 2n }])]) {
+      const body = (encodeFast(message) as Buffer).subarray(FRAME_HEADER_BYTES);
+      expect(decodeFast(body)).toStrictEqual(structuredClone(message));
+      for (let cut = 1; cut < body.length; cut++) {
+        expect(() => decodeFast(body.subarray(0, cut))).toThrow(TypeError);
+      }
+    }
+  });
+
+  test.prop([fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 4 })])(
+    'read back any result and any arguments inside a results or jobs message',
+    (value, args) => {
+      const result = {
+        mh: 'manyhands/1',
+        k: 'results',
+        results: [[1, 0, value, 1, 1]],
+        async: [],
+        given: undefined,
+      };
+      const call = {
+        mh: 'manyhands/1',
+        k: 'jobs',
+        jobs: [
+          [1, 0, 'f', args],
+          [2, 0, 'g', []],
+        ],
+      };
+      for (const message of [result, call]) {
+        expect(roundTrip(message)).toStrictEqual(structuredClone(message));
+      }
+    },
+  );
+
   it('keep -0, NaN, lone surrogates, big and negative BigInts, and an own __proto__ key', () => {
     const tricky = [
       -0,

@@ -14,6 +14,7 @@
  */
 
 import { isProxy } from 'node:util/types';
+import { BRAND } from '../wire/protocol.js';
 
 /** Bytes of a frame's length prefix (little-endian body length), for every frame. */
 export const FRAME_HEADER_BYTES = 4;
@@ -31,6 +32,10 @@ enum Tag {
   Array = 7,
   Object = 8,
   BigInt = 9,
+  /** A `jobs` message (see {@link writeEnvelope}): its `jobs` array follows. */
+  Jobs = 10,
+  /** A `results` message with its usual keys: `results`, `async` and `given` follow. */
+  Results = 11,
 }
 
 /** Longest string, array and object (keys) the fast encoding takes. */
@@ -179,6 +184,77 @@ function dataValue(holder: object, key: string): unknown {
 }
 
 /**
+ * Writes an array that the scheduler or the worker runtime built (a list of jobs or results, a
+ * job's or a result's tuple): read directly, with no check for accessors, holes or a Proxy,
+ * since it has none. Its elements go through `element` (the careful writer for what may be a
+ * caller's value).
+ */
+function writeOwnArray(
+  w: Writer,
+  array: readonly unknown[],
+  depth: number,
+  element: (w: Writer, value: unknown, depth: number) => void,
+): void {
+  const length = array.length;
+  if (length > MAX_ARRAY || ++w.values > MAX_VALUES || depth > MAX_DEPTH) throw DECLINE;
+  room(w, 5);
+  scratch[w.at] = Tag.Array;
+  scratch.writeUInt32LE(length, w.at + 1);
+  w.at += 5;
+  for (let i = 0; i < length; i++) element(w, array[i], depth + 1);
+}
+
+function writeTuple(w: Writer, tuple: unknown, depth: number): void {
+  if (!Array.isArray(tuple)) throw DECLINE;
+  writeOwnArray(w, tuple, depth, writeValue);
+}
+
+/**
+ * The two messages of every call, written without their envelope: a `jobs` message from the
+ * scheduler and a `results` message from the worker runtime with its usual keys (`results`,
+ * `async`, `given`). Their object, lists and tuples are built by our own code, so they are read
+ * directly; the values inside the tuples (a call's arguments, a task's result) are a caller's,
+ * and go through the careful writer. The reader rebuilds the same object. Returns whether
+ * `value` was such a message.
+ */
+function writeEnvelope(w: Writer, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as { mh?: unknown; k?: unknown };
+  if (message.mh !== BRAND || isProxy(value)) return false;
+  const keys = Object.keys(value).length;
+  if (message.k === 'jobs' && keys === 3) {
+    const { jobs } = value as { jobs?: unknown };
+    if (!Array.isArray(jobs)) return false;
+    room(w, 1);
+    scratch[w.at++] = Tag.Jobs;
+    writeOwnArray(w, jobs, 1, writeTuple);
+    return true;
+  }
+  if (message.k === 'results' && keys === 5) {
+    const { results, async, given } = value as {
+      results?: unknown;
+      async?: unknown;
+      given?: unknown;
+    };
+    if (
+      !Array.isArray(results) ||
+      !Array.isArray(async) ||
+      !(given === undefined || Array.isArray(given))
+    ) {
+      return false;
+    }
+    room(w, 1);
+    scratch[w.at++] = Tag.Results;
+    writeOwnArray(w, results, 1, writeTuple);
+    writeOwnArray(w, async, 1, writeValue);
+    if (given === undefined) writeValue(w, undefined, 1);
+    else writeOwnArray(w, given, 1, writeValue);
+    return true;
+  }
+  return false;
+}
+
+/**
  * `value` as one fast frame (length prefix, {@link FAST_BODY}, the value), or `undefined` when
  * the value is not for the fast path (a getter among its properties is one). Never runs a
  * getter, so it never throws.
@@ -187,7 +263,7 @@ export function encodeFast(value: unknown): Buffer | undefined {
   const prefixBytes = FRAME_HEADER_BYTES;
   const w: Writer = { at: prefixBytes + 1, values: 0, seen: [] };
   try {
-    writeValue(w, value, 0);
+    if (!writeEnvelope(w, value)) writeValue(w, value, 0);
   } catch (error) {
     if (error === DECLINE) return undefined;
     throw error;
@@ -301,10 +377,36 @@ function readValue(r: Reader, depth: number): unknown {
   }
 }
 
+/** An array (a list the envelope holds) at `depth`, or a malformed frame. */
+function readArray(r: Reader, depth: number): unknown[] {
+  need(r, 1);
+  if (r.body[r.at] !== Tag.Array) malformed();
+  return readValue(r, depth) as unknown[];
+}
+
+/** A message written by {@link writeEnvelope}, or `undefined` when the body holds a value. */
+function readEnvelope(r: Reader): unknown {
+  need(r, 1);
+  const tag = r.body[r.at];
+  if (tag === Tag.Jobs) {
+    r.at++;
+    return { mh: BRAND, k: 'jobs', jobs: readArray(r, 1) };
+  }
+  if (tag === Tag.Results) {
+    r.at++;
+    const results = readArray(r, 1);
+    const async = readArray(r, 1);
+    const given = readValue(r, 1);
+    if (given !== undefined && !Array.isArray(given)) malformed();
+    return { mh: BRAND, k: 'results', results, async, given };
+  }
+  return undefined;
+}
+
 /** Decodes a fast body (it starts with {@link FAST_BODY}); throws when it is malformed. */
 export function decodeFast(body: Buffer): unknown {
   const r: Reader = { body, at: 1, values: 0 };
-  const value = readValue(r, 0);
+  const value = readEnvelope(r) ?? readValue(r, 0);
   if (r.at !== body.length) malformed();
   return value;
 }
