@@ -8,6 +8,9 @@
  * declines anything else (`encodeFast` returns `undefined`), so the caller sends that message
  * through V8's serializer instead, unchanged. A fast body starts with {@link FAST_BODY}; V8's
  * always starts with its version tag (0xFF), so a reader tells them apart by the first byte.
+ * The envelope of the two messages of every call (`jobs`, `results`) is written as a tag of its
+ * own, its lists and tuples read without the checks a caller's value needs (see
+ * {@link writeEnvelope}).
  *
  * The decoder treats its input as untrusted: every length is checked against the bytes that
  * are left, and a malformed body throws.
