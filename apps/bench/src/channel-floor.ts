@@ -40,8 +40,24 @@ function spinner(): () => void {
   };
 }
 
-/** Times `count` sequential round trips of `roundTrip`; mean µs per round trip. */
-async function time(roundTrip: () => Promise<void>, count: number): Promise<number> {
+/**
+ * Times `count` sequential round trips (after {@link WARM} untimed ones): each `send`s the
+ * message and waits for the reply that `listen` reports; mean µs per round trip.
+ */
+async function pingPong(
+  send: () => void,
+  listen: (onReply: () => void) => void,
+  count: number,
+): Promise<number> {
+  const hot = spinner();
+  let answer: (() => void) | undefined;
+  listen(() => answer?.());
+  const roundTrip = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      answer = resolve;
+      send();
+      hot();
+    });
   for (let i = 0; i < WARM; i++) await roundTrip();
   const t0 = performance.now();
   for (let i = 0; i < count; i++) await roundTrip();
@@ -51,17 +67,10 @@ async function time(roundTrip: () => Promise<void>, count: number): Promise<numb
 /** Mean µs of a bare round trip to a worker thread over its `MessagePort`. */
 export async function threadFloor(count: number): Promise<number> {
   const worker = new Worker(SELF, { argv: ['--floor-thread'] });
-  const hot = spinner();
-  let answer: (() => void) | undefined;
-  worker.on('message', () => answer?.());
   try {
-    return await time(
-      () =>
-        new Promise<void>((resolve) => {
-          answer = resolve;
-          worker.postMessage(MESSAGE);
-          hot();
-        }),
+    return await pingPong(
+      () => worker.postMessage(MESSAGE),
+      (onReply) => worker.on('message', onReply),
       count,
     );
   } finally {
@@ -77,17 +86,10 @@ export async function pipeFloor(count: number): Promise<number> {
   const toChild = child.stdio[3] as Socket;
   const fromChild = child.stdio[4] as Socket;
   const fd = (toChild as unknown as { _handle: { fd: number } })._handle.fd;
-  const hot = spinner();
-  let answer: (() => void) | undefined;
-  fromChild.on('data', () => answer?.());
   try {
-    return await time(
-      () =>
-        new Promise<void>((resolve) => {
-          answer = resolve;
-          writeSync(fd, MESSAGE);
-          hot();
-        }),
+    return await pingPong(
+      () => writeSync(fd, MESSAGE),
+      (onReply) => fromChild.on('data', onReply),
       count,
     );
   } finally {
