@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   chunkSize,
+  evenIoChunkSize,
   FIRST_CHUNK_SIZE,
+  IO_BOUND_MAX_CHUNK,
   IO_BOUND_MIN_CHUNK,
   MAX_CHUNK_SIZE,
   TARGET_CHUNK_MS,
@@ -67,13 +69,31 @@ describe('chunkSize', () => {
 
   it('sizes an IO-bound task (it mostly waits) for what it keeps waiting at once, within the tail rule', () => {
     const io = { fixed: undefined, perItemMs: 0.01, workers: 2, waitFactor: 50 };
+    // Length unknown at the start: large chunks that shrink with what is left.
     expect(chunkSize({ ...io, remaining: 5_000 })).toBe(Math.ceil(5_000 / 6));
     expect(chunkSize({ ...io, remaining: undefined })).toBe(
       Math.max(IO_BOUND_MIN_CHUNK, Math.floor(TARGET_CHUNK_MS / 0.01)),
     );
     // A CPU-bound task of the same cost keeps chunks sized to the target time.
+    expect(chunkSize({ ...io, remaining: 5_000, total: 5_000, waitFactor: 1 })).toBe(
+      Math.min(Math.floor(TARGET_CHUNK_MS / 0.01), Math.ceil(5_000 / 6)),
+    );
     expect(chunkSize({ ...io, remaining: 5_000, waitFactor: 1 })).toBe(
       Math.min(Math.floor(TARGET_CHUNK_MS / 0.01), Math.ceil(5_000 / 6)),
     );
+  });
+
+  it('cuts an IO-bound map of known length into equal chunks, a multiple of the workers', () => {
+    const io = { fixed: undefined, perItemMs: 0.01, workers: 2, waitFactor: 50 };
+    // Two per worker while that keeps chunks within IO_BOUND_MAX_CHUNK…
+    expect(chunkSize({ ...io, remaining: 2_500, total: 2_500 })).toBe(625);
+    expect(chunkSize({ ...io, remaining: 625, total: 2_500 })).toBe(625);
+    expect(chunkSize({ ...io, remaining: 100, total: 2_500 })).toBe(100);
+    // …else as many per worker as that limit needs, the same count on every worker.
+    expect(chunkSize({ ...io, remaining: 5_000, total: 5_000 })).toBe(834);
+    expect(chunkSize({ ...io, remaining: 100_000, total: 100_000 })).toBe(1_021);
+    expect(evenIoChunkSize(100_000, 2)).toBeLessThanOrEqual(IO_BOUND_MAX_CHUNK);
+    expect(evenIoChunkSize(3, 4)).toBe(1);
+    expect(chunkSize({ ...io, workers: 3, remaining: 9_000, total: 9_000 })).toBe(1_000);
   });
 });

@@ -73,6 +73,8 @@ export class ChunkStream {
   private readonly options: MapOptions;
   private readonly ordered: boolean;
   private readonly maxInFlight: number;
+  /** Items of the input, when its length is known at the start. */
+  private readonly total: number | undefined;
   private readonly controller = new AbortController();
   private readonly window: Entry[] = [];
   private readonly finished: Entry[] = [];
@@ -96,6 +98,7 @@ export class ChunkStream {
     this.scheduler = scheduler;
     this.spec = spec;
     this.source = inputSource(inputs);
+    this.total = this.source.remaining;
     this.options = options;
     this.ordered = ordered;
     this.maxInFlight = options.maxInFlight ?? scheduler.workerCount * 4;
@@ -169,6 +172,7 @@ export class ChunkStream {
           fixed: this.options.chunkSize,
           perItemMs,
           remaining: this.source.remaining,
+          total: this.total,
           workers: this.scheduler.transport.chunkWorkers ?? this.scheduler.workerCount,
           targetMs: this.scheduler.chunkTargetMs,
           floorMs: this.scheduler.transport.chunkFloorMs,

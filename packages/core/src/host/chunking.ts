@@ -21,6 +21,8 @@ export interface ChunkSizeInput {
   readonly perItemMs: number | undefined;
   /** Items left, when the input's length is known. */
   readonly remaining: number | undefined;
+  /** Items of the whole input, when its length was known at the start. */
+  readonly total?: number;
   /** Workers sharing the work. */
   readonly workers: number;
   /** Worker time a chunk should take (default {@link TARGET_CHUNK_MS}). */
@@ -38,6 +40,29 @@ export interface ChunkSizeInput {
 export const IO_BOUND_WAIT_FACTOR = 4;
 /** Least chunk size of an IO-bound task whose input length is unknown. */
 export const IO_BOUND_MIN_CHUNK = 256;
+/** Least chunks per worker of an IO-bound map whose length is known. */
+export const IO_BOUND_CHUNKS_PER_WORKER = 2;
+/**
+ * Most items in one chunk of an IO-bound map whose length is known: more operations started at
+ * once than a worker's sockets or the thread pool serve only wait in their queues, and delay
+ * the replies that are already in.
+ */
+export const IO_BOUND_MAX_CHUNK = 1024;
+
+/**
+ * The chunk size that cuts `total` items of an IO-bound map into equal chunks: at least
+ * {@link IO_BOUND_CHUNKS_PER_WORKER} per worker, a multiple of the workers (so each ends with
+ * the same share), none above {@link IO_BOUND_MAX_CHUNK}. Chunks that shrink towards the end
+ * would leave each worker with a run of small ones, each ending with its last replies awaited
+ * one by one; equal chunks finish together, as a hand-chunked pool's do.
+ */
+export function evenIoChunkSize(total: number, workers: number): number {
+  const perWorker = Math.max(
+    IO_BOUND_CHUNKS_PER_WORKER,
+    Math.ceil(total / (IO_BOUND_MAX_CHUNK * workers)),
+  );
+  return Math.max(1, Math.ceil(total / (perWorker * workers)));
+}
 
 /** The size of the next chunk. */
 export function chunkSize({
@@ -48,6 +73,7 @@ export function chunkSize({
   targetMs = TARGET_CHUNK_MS,
   floorMs,
   waitFactor = 1,
+  total,
 }: ChunkSizeInput): number {
   if (fixed !== undefined) return fixed;
   let size =
@@ -56,6 +82,9 @@ export function chunkSize({
       : Math.min(MAX_CHUNK_SIZE, Math.max(1, Math.floor(targetMs / Math.max(perItemMs, 1e-5))));
   const ioBound = perItemMs !== undefined && waitFactor >= IO_BOUND_WAIT_FACTOR;
   if (ioBound) {
+    if (total !== undefined && remaining !== undefined) {
+      return Math.max(1, Math.min(remaining, evenIoChunkSize(total, workers)));
+    }
     // Waiting chunks hold no CPU: large, so thousands of operations wait at once, as a
     // hand-chunked pool would have them; a floor of IO_BOUND_MIN_CHUNK keeps the tail from
     // breaking into hundreds of tiny chunks.
