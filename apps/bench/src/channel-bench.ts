@@ -5,7 +5,8 @@
  * 1 MB typed-array arguments. With `--before DIR` (a built copy of
  * another revision, e.g. main) its three backends run in the same rounds, so before and after
  * come from one run. Every sample runs in a fresh process; rounds interleave every case and
- * backend, so a noisy minute on a shared machine hits all of them.
+ * backend (in an order that rotates each round), so a noisy minute on a shared machine hits
+ * all of them.
  *
  *   node dist/channel-bench.js [--rounds 5] [--workers 2] [--n 1000000] [--before DIR] [--after DIR]
  *                              [--case NAME] [--passes 5] [--cold]
@@ -215,7 +216,13 @@ function main(): void {
   for (let round = 0; round < rounds; round++) {
     if (only.includes('map')) add('loop', loopSeconds());
     for (const name of only) {
-      for (const { label, root, backend } of subjects) {
+      // The order rotates each round, so no subject always runs right after the same one
+      // (a process that just exited, a cache another warmed).
+      const shift = round % subjects.length;
+      for (const { label, root, backend } of [
+        ...subjects.slice(shift),
+        ...subjects.slice(0, shift),
+      ]) {
         if (name === FLOOR && label !== 'after') continue;
         const cold = process.argv.includes('--cold') ? ['--cold'] : [];
         const out = execFileSync(

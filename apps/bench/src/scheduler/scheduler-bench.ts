@@ -1,7 +1,8 @@
 /**
  * The scheduler's benchmark (issue "scheduler v2"): crash storms, skewed maps of several shapes,
  * a short map and the article's map, each case in a fresh process, cases interleaved by round
- * so drift on a shared machine hits all of them alike. Prints medians with min–max.
+ * (in an order that rotates each round) so drift on a shared machine hits all of them alike.
+ * Prints medians with min–max.
  *
  *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
  *     [--backends worker-threads,child-process,cluster,threadsjs] [--cold]
@@ -276,7 +277,9 @@ function main(): void {
     `scheduler bench: workers=${workers}, rounds=${rounds}, ${COLD ? 'first' : 'second'} pass timed, node ${process.version}`,
   );
   for (let round = 0; round < rounds; round++) {
-    for (const name of names) {
+    // The order rotates each round, so no case always runs right after the same one.
+    const shift = round % names.length;
+    for (const name of [...names.slice(shift), ...names.slice(0, shift)]) {
       const out = execFileSync(
         process.execPath,
         [self, '--case', name, '--workers', String(workers), ...(COLD ? ['--cold'] : [])],
