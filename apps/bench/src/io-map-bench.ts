@@ -9,15 +9,17 @@
  *   node dist/io-map-bench.js [--task http|file|timer] [--rounds 7] [--workers 2] [--before DIR]
  *
  * A sample is the median of 10 passes after 4 untimed ones (the fs and HTTP paths compile
- * slowly). A built copy needs only `packages/{core,worker-threads,child-process}` with their
+ * slowly); every pass's results are checked against a loop's. A built copy needs only `packages/{core,worker-threads,child-process}` with their
  * `dist/`, `package.json` and `node_modules/@manyhands/core` link.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Executor } from '@manyhands/core';
+import { checksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
 import { startIoFixture } from './io-fixture.js';
+import { factorial } from './tasks.js';
 
 type Tasks = typeof import('./peers/peer-tasks.js');
 const TASKS = new URL('./peers/peer-tasks.js', import.meta.url);
@@ -45,17 +47,18 @@ async function runOne(root: string, backend: string, task: keyof typeof TASK_OF)
   Object.assign(process.env, fixture.env);
   const name = TASK_OF[task];
   const inputs = articleInputs(ITEMS);
-  let pass: () => Promise<unknown>;
+  let pass: () => Promise<bigint[]>;
   let close: () => Promise<void>;
   if (root === 'workerpool') {
     const { peer } = await import('./peers/workerpool.js');
     const pool = await peer.create(workers);
-    pass = () => {
+    pass = async () => {
       const chunks: number[][] = [];
       for (let i = 0; i < inputs.length; i += HAND_CHUNK) {
         chunks.push(inputs.slice(i, i + HAND_CHUNK));
       }
-      return Promise.all(chunks.map((chunk) => pool.run(`${name}Chunk`, chunk)));
+      const parts = await Promise.all(chunks.map((chunk) => pool.run(`${name}Chunk`, chunk)));
+      return (parts as bigint[][]).flat();
     };
     close = () => pool.close();
   } else {
@@ -69,11 +72,13 @@ async function runOne(root: string, backend: string, task: keyof typeof TASK_OF)
     pass = () => pool.map(name, inputs);
     close = () => pool.close();
   }
+  const expected = checksum(inputs.map(factorial));
   const times: number[] = [];
   for (let i = 0; i < WARM_PASSES + TIMED_PASSES; i++) {
     const t0 = performance.now();
-    await pass();
+    const results = await pass();
     if (i >= WARM_PASSES) times.push(performance.now() - t0);
+    if (checksum(results) !== expected) throw new Error(`${root} ${backend}: wrong results`);
   }
   await close();
   await fixture.close();

@@ -162,6 +162,39 @@ export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void
       expect(out.every((v) => typeof v === 'number')).toBe(true);
     }, 60_000);
 
+    it('an IO-bound map, once cut into equal waiting chunks, keeps every result in place: maps at once, a failing item, an abort', async () => {
+      const pool = make();
+      const task = 'ioDoubleUnlessNegative';
+      const inputs = Array.from({ length: 3_000 }, (_, i) => i);
+      const doubled = inputs.map((i) => i * 2);
+      // The first map measures that the task waits; the next ones are chunked as IO-bound.
+      expect(await pool.map(task, inputs)).toStrictEqual(doubled);
+      const controller = new AbortController();
+      const settled = Promise.allSettled([
+        pool.map(task, inputs),
+        pool.map(task, inputs.slice(0, 1_001)),
+        pool.map(
+          task,
+          inputs.map((i) => (i === 2_222 ? -1 : i)),
+        ),
+        pool.map(task, inputs, { signal: controller.signal }),
+        pool.map(task, inputs.slice(0, 7)),
+      ]);
+      controller.abort('enough');
+      const [all, odd, failing, aborted, tiny] = await settled;
+      expect(all).toStrictEqual({ status: 'fulfilled', value: doubled });
+      expect(odd).toStrictEqual({ status: 'fulfilled', value: doubled.slice(0, 1_001) });
+      expect(tiny).toStrictEqual({ status: 'fulfilled', value: doubled.slice(0, 7) });
+      expect(failing.status).toBe('rejected');
+      const error = (failing as PromiseRejectedResult).reason;
+      expect(error).toBeInstanceOf(RangeError);
+      expect(failedInputIndex(error)).toBe(2_222);
+      expect(aborted.status).toBe('rejected');
+      expect((aborted as PromiseRejectedResult).reason).toBeInstanceOf(TaskAbortedError);
+      expect(await pool.map(task, inputs.slice(0, 2_500))).toStrictEqual(doubled.slice(0, 2_500));
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+
     it('breaking out of imap cancels its chunks still queued or running', async () => {
       const pool = make();
       let seen = 0;
