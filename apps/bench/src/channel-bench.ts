@@ -27,6 +27,7 @@ import type { Executor } from '@manyhands/core';
 import { pipeFloor, threadFloor } from './channel-floor.js';
 import { checksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
+import { rotated } from './sampling.js';
 import { factorial } from './tasks.js';
 
 type Tasks = typeof import('./channel-tasks.js');
@@ -218,11 +219,7 @@ function main(): void {
     for (const name of only) {
       // The order rotates each round, so no subject always runs right after the same one
       // (a process that just exited, a cache another warmed).
-      const shift = round % subjects.length;
-      for (const { label, root, backend } of [
-        ...subjects.slice(shift),
-        ...subjects.slice(0, shift),
-      ]) {
+      for (const { label, root, backend } of rotated(subjects, round)) {
         if (name === FLOOR && label !== 'after') continue;
         const cold = process.argv.includes('--cold') ? ['--cold'] : [];
         const out = execFileSync(

@@ -19,6 +19,7 @@ import type { Executor } from '@manyhands/core';
 import { checksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
 import { startIoFixture } from './io-fixture.js';
+import { rotated } from './sampling.js';
 import { factorial } from './tasks.js';
 
 type Tasks = typeof import('./peers/peer-tasks.js');
@@ -113,11 +114,7 @@ function main(): void {
       `median of ${TIMED_PASSES} passes after ${WARM_PASSES} per sample, node ${process.version}`,
   );
   for (let round = 0; round < rounds; round++) {
-    const shift = round % subjects.length;
-    for (const { label, root, backend } of [
-      ...subjects.slice(shift),
-      ...subjects.slice(0, shift),
-    ]) {
+    for (const { label, root, backend } of rotated(subjects, round)) {
       const out = execFileSync(
         process.execPath,
         [self, '--one', root, backend, task, '--workers', String(workers)],

@@ -78,7 +78,7 @@ interface Entry {
 }
 
 /** Rotates `list` by `by` places, so no case always runs right after the same neighbour. */
-function rotated<T>(list: readonly T[], by: number): T[] {
+export function rotated<T>(list: readonly T[], by: number): T[] {
   if (list.length === 0) return [];
   const at = by % list.length;
   return [...list.slice(at), ...list.slice(0, at)];

@@ -17,6 +17,7 @@ import { createThreadsJsExecutor } from '@manyhands/threadsjs';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
 import { articleInputs } from '../inputs.js';
+import { rotated } from '../sampling.js';
 import { burn, factorial } from './scheduler-tasks.js';
 import {
   BASE_US,
@@ -278,8 +279,7 @@ function main(): void {
   );
   for (let round = 0; round < rounds; round++) {
     // The order rotates each round, so no case always runs right after the same one.
-    const shift = round % names.length;
-    for (const name of [...names.slice(shift), ...names.slice(0, shift)]) {
+    for (const name of rotated(names, round)) {
       const out = execFileSync(
         process.execPath,
         [self, '--case', name, '--workers', String(workers), ...(COLD ? ['--cold'] : [])],
