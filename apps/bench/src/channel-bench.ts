@@ -27,6 +27,7 @@ import type { Executor } from '@manyhands/core';
 import { pipeFloor, threadFloor } from './channel-floor.js';
 import { checksum } from './checksum.js';
 import { articleInputs } from './inputs.js';
+import { badPasses, medianOfPasses, parsePasses } from './passes.js';
 import { rotated } from './sampling.js';
 import { factorial } from './tasks.js';
 
@@ -135,20 +136,7 @@ const CASES: Record<string, (pool: Executor<Tasks>) => Promise<Sample>> = {
 };
 
 /** Timed passes of a case per sample (after an untimed first one), unless `--cold`. */
-const PASSES = Number(arg('passes', '5'));
-if (!Number.isInteger(PASSES) || PASSES < 1) {
-  console.error(`--passes must be a whole number of at least 1, got "${arg('passes', '')}".`);
-  process.exit(2);
-}
-
-/** The pass of median time among `passes`; throws if their results differ. */
-function medianPass(passes: readonly Sample[]): Sample {
-  if (new Set(passes.map((p) => p.checksum)).size > 1) {
-    throw new Error('passes of one case returned different results');
-  }
-  const sorted = [...passes].sort((a, b) => a.seconds - b.seconds);
-  return sorted[Math.floor(sorted.length / 2)] as Sample;
-}
+const PASSES = parsePasses(arg('passes', '5')) ?? badPasses(arg('passes', ''));
 
 /** One sample in this process: `--one ROOT BACKEND CASE`. */
 async function runOne(root: string, backend: Backend, name: string): Promise<void> {
@@ -159,19 +147,13 @@ async function runOne(root: string, backend: Backend, name: string): Promise<voi
   const pool = await make(root, backend);
   await warm(pool);
   const run = CASES[name] as (pool: Executor<Tasks>) => Promise<Sample>;
-  // A pool lives for many calls: the first pass compiles the case's code paths in the host and
-  // the workers, and is not timed; the sample is the median of the next `--passes` (one pass of
-  // a short case may or may not meet a garbage collection of the one before). `--cold` times
-  // the first pass alone.
-  let sample: Sample;
-  if (process.argv.includes('--cold')) {
-    sample = await run(pool);
-  } else {
-    await run(pool);
-    const passes: Sample[] = [];
-    for (let i = 0; i < PASSES; i++) passes.push(await run(pool));
-    sample = medianPass(passes);
-  }
+  // A pool lives for many calls: the sample is the median of `--passes` after an untimed
+  // first one (see passes.ts); `--cold` times the first pass alone.
+  const sample = await medianOfPasses(() => run(pool), {
+    count: PASSES,
+    cold: process.argv.includes('--cold'),
+    same: (pass) => pass.checksum,
+  });
   await pool.close();
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }

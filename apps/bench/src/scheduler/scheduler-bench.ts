@@ -5,7 +5,7 @@
  * Prints medians with min–max.
  *
  *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
- *     [--backends worker-threads,child-process,cluster,threadsjs] [--cold]
+ *     [--backends worker-threads,child-process,cluster,threadsjs] [--passes 5] [--cold]
  */
 import { execFileSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
@@ -17,6 +17,13 @@ import { createThreadsJsExecutor } from '@manyhands/threadsjs';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
 import { articleInputs } from '../inputs.js';
+import {
+  badPasses,
+  medianOfPasses,
+  type PassPlan,
+  parsePasses,
+  type TimedPass,
+} from '../passes.js';
 import { rotated } from '../sampling.js';
 import { burn, factorial } from './scheduler-tasks.js';
 import {
@@ -40,11 +47,16 @@ function arg(name: string, fallback: string): string {
 
 const workers = Number(arg('workers', '2'));
 /**
- * Time a pool's first pass of the case (`--cold`) rather than its second: by default the first
- * pass compiles the code paths the case takes, as in any pool that lives for many calls, and
- * the second is timed. The crash storm always runs once.
+ * Time the first pass of a case (`--cold`) rather than the median of `--passes` (5) after an
+ * untimed first one (see `passes.ts`); the plain loops are timed the same way as the pools.
+ * The crash storm always runs once.
  */
 const COLD = process.argv.includes('--cold');
+const PASSES = parsePasses(arg('passes', '5')) ?? badPasses(arg('passes', ''));
+/** How every timed case samples. */
+function plan<T extends TimedPass>(same?: (pass: T) => unknown): PassPlan<T> {
+  return { count: PASSES, cold: COLD, same };
+}
 
 function make(backend: Backend): Executor<Tasks> {
   const options = { workers };
@@ -132,12 +144,14 @@ async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
   const bound = inOrderMakespan(costs, workers, overheadUs) / 1e6;
   const pool = make(backend);
   await warm(pool);
-  if (!COLD) await pool.map('burn', costs);
-  const t0 = performance.now();
-  const out = await pool.map('burn', costs);
-  const seconds = (performance.now() - t0) / 1000;
+  const { seconds } = await medianOfPasses(async () => {
+    const t0 = performance.now();
+    const out = await pool.map('burn', costs);
+    const seconds = (performance.now() - t0) / 1000;
+    if (out.length !== costs.length || out.some((v, i) => v !== costs[i])) throw new Error('bad');
+    return { seconds };
+  }, plan());
   await pool.close();
-  if (out.length !== costs.length || out.some((v, i) => v !== costs[i])) throw new Error('bad');
   return {
     seconds,
     ratio: seconds / ideal,
@@ -187,37 +201,41 @@ async function staticSplit(shape: SkewShape): Promise<CaseOutput> {
     for (const t of threads) t.postMessage('go');
     return (Math.max(...((await ends) as number[])) - t0) / 1000;
   };
-  if (!COLD) await pass();
-  const seconds = await pass();
+  const { seconds } = await medianOfPasses(async () => ({ seconds: await pass() }), plan());
   await Promise.all(threads.map((t) => t.terminate()));
   return { seconds, ratio: seconds / ideal, note: 'no pool: equal-work slices on plain threads' };
 }
 
 async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOutput> {
   const inputs = articleInputs(n);
+  const same = (pass: CaseOutput) => pass.note;
   if (backend === 'loop') {
-    const t0 = performance.now();
-    const results = new Array<bigint>(n);
-    for (let i = 0; i < n; i++) results[i] = factorial(inputs[i] as number);
-    return { seconds: (performance.now() - t0) / 1000, note: checksum(results) };
+    return medianOfPasses(async () => {
+      const t0 = performance.now();
+      const results = new Array<bigint>(n);
+      for (let i = 0; i < n; i++) results[i] = factorial(inputs[i] as number);
+      return { seconds: (performance.now() - t0) / 1000, note: checksum(results) };
+    }, plan(same));
   }
   const pool = make(backend);
   await warm(pool);
-  if (!COLD) await pool.map('factorial', inputs);
-  const elu0 = performance.eventLoopUtilization();
-  const cpu0 = cpuUsage();
-  const t0 = performance.now();
-  const results = await pool.map('factorial', inputs);
-  const seconds = (performance.now() - t0) / 1000;
-  const elu = performance.eventLoopUtilization(elu0);
-  const cpu = cpuUsage(cpu0);
+  const sample = await medianOfPasses(async () => {
+    const elu0 = performance.eventLoopUtilization();
+    const cpu0 = cpuUsage();
+    const t0 = performance.now();
+    const results = await pool.map('factorial', inputs);
+    const seconds = (performance.now() - t0) / 1000;
+    const elu = performance.eventLoopUtilization(elu0);
+    const cpu = cpuUsage(cpu0);
+    return {
+      seconds,
+      hostMs: elu.active,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      note: checksum(results),
+    };
+  }, plan(same));
   await pool.close();
-  return {
-    seconds,
-    hostMs: elu.active,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    note: checksum(results),
-  };
+  return sample;
 }
 
 async function runCase(name: string): Promise<CaseOutput> {
@@ -275,14 +293,23 @@ function main(): void {
   const names = caseNames();
   const samples = new Map<string, CaseOutput[]>();
   console.log(
-    `scheduler bench: workers=${workers}, rounds=${rounds}, ${COLD ? 'first' : 'second'} pass timed, node ${process.version}`,
+    `scheduler bench: workers=${workers}, rounds=${rounds}, ${COLD ? 'first pass timed' : `median of ${PASSES} passes after an untimed one`}, node ${process.version}`,
   );
   for (let round = 0; round < rounds; round++) {
     // The order rotates each round, so no case always runs right after the same one.
     for (const name of rotated(names, round)) {
       const out = execFileSync(
         process.execPath,
-        [self, '--case', name, '--workers', String(workers), ...(COLD ? ['--cold'] : [])],
+        [
+          self,
+          '--case',
+          name,
+          '--workers',
+          String(workers),
+          '--passes',
+          String(PASSES),
+          ...(COLD ? ['--cold'] : []),
+        ],
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'inherit'],
