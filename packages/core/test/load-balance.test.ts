@@ -65,4 +65,72 @@ describe('planSteal', () => {
     const jobs = [1, 2, 3].map((seq) => ({ seq, cost: 4 }));
     expect(planSteal([{ jobs, started: 3 }], 1)).toBeUndefined();
   });
+
+  it('reads a worker’s held jobs in place, in two passes, however many there are', () => {
+    const held = new Map<number, { seq: number; cost: number }>();
+    for (let seq = 1; seq <= 40_000; seq++) held.set(seq, { seq, cost: 0.001 });
+    let reads = 0;
+    const jobs = {
+      [Symbol.iterator]: () => {
+        reads++;
+        return held.values();
+      },
+    };
+    const plan = planSteal([{ jobs, started: 1 }], 1);
+    expect(reads).toBe(2);
+    // Half of 40 ms of work: the last 20,000 jobs.
+    expect(plan).toMatchObject({ victim: 0, hi: 40_000 });
+    expect((plan?.hi ?? 0) - (plan?.lo ?? 0)).toBe(20_000);
+  });
+
+  it('plans what taking from the tail, job by job, until half the work would be passed plans', () => {
+    // The rule spelled out the slow way, on sorted copies, against random victims.
+    const reference = (victims: { jobs: { seq: number; cost: number }[]; started: number }[]) => {
+      let best: { victim: number; lo: number; hi: number; cost: number } | undefined;
+      victims.forEach((victim, v) => {
+        const jobs = [...victim.jobs].sort((a, b) => a.seq - b.seq);
+        if (jobs.length < 2 && victim.started < 0) return;
+        const firstUnstarted = victim.started >= 0 ? victim.started : (jobs[0]?.seq ?? 0);
+        const unstarted = jobs.filter((j) => j.seq > firstUnstarted && j.cost > 0);
+        if (unstarted.length === 0) return;
+        const total = jobs
+          .filter((j) => j.seq <= firstUnstarted || j.cost > 0)
+          .reduce((sum, j) => sum + j.cost, 0);
+        let taken = 0;
+        let from = unstarted.length;
+        while (from > 0) {
+          const next = unstarted[from - 1] as { cost: number };
+          if (from < unstarted.length && taken + next.cost > total / 2) break;
+          taken += next.cost;
+          from--;
+        }
+        if (taken < 1 || (best && taken <= best.cost)) return;
+        const first = unstarted[from] as { seq: number };
+        best = {
+          victim: v,
+          lo: first.seq - 1,
+          hi: (unstarted.at(-1) as { seq: number }).seq,
+          cost: taken,
+        };
+      });
+      return best;
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 500; round++) {
+      const victims = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+        const n = Math.floor(random() * 12);
+        const jobs = Array.from({ length: n }, (_, i) => ({
+          seq: i + 1,
+          // Integers, so both ways add up exactly; some jobs await IO (cost 0).
+          cost: random() < 0.2 ? 0 : 1 + Math.floor(random() * 8),
+        }));
+        return { jobs, started: random() < 0.5 ? -1 : Math.floor(random() * (n + 1)) };
+      });
+      expect(planSteal(victims, 1)).toEqual(reference(victims));
+    }
+  });
 });

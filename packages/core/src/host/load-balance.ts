@@ -71,8 +71,12 @@ export interface StealCandidate {
 
 /** A possible victim: a worker and the jobs it holds. */
 export interface VictimView {
-  /** Jobs it holds, any order. */
-  readonly jobs: readonly StealCandidate[];
+  /**
+   * Jobs it holds, in the order they were sent (`seq` rising, as a worker's held jobs are kept);
+   * read twice, so an array or an iterable that starts over each time. A worker may hold tens
+   * of thousands of tiny calls: the plan reads them in two passes, without copying or sorting.
+   */
+  readonly jobs: Iterable<StealCandidate>;
   /**
    * Jobs it surely started (shared memory), or, when unknown, -1: the balancer then presumes
    * the job it was sent first among those it holds is running.
@@ -102,26 +106,42 @@ export function planSteal(
   let plan: StealPlan | undefined;
   for (let v = 0; v < victims.length; v++) {
     const victim = victims[v] as VictimView;
-    const jobs = [...victim.jobs].sort((a, b) => a.seq - b.seq);
-    if (jobs.length < 2 && victim.started < 0) continue;
-    // The first held job is presumed running when the worker cannot tell us.
-    const firstUnstarted = victim.started >= 0 ? victim.started : (jobs[0] as StealCandidate).seq;
-    const unstarted = jobs.filter((j) => j.seq > firstUnstarted && j.cost > 0);
-    if (unstarted.length === 0) continue;
-    const running = jobs.filter((j) => j.seq <= firstUnstarted);
-    const total = [...running, ...unstarted].reduce((sum, j) => sum + j.cost, 0);
-    // Take from the tail until about half of the victim's work is ours.
-    let taken = 0;
-    let from = unstarted.length;
-    while (from > 0) {
-      const next = unstarted[from - 1] as StealCandidate;
-      if (from < unstarted.length && taken + next.cost > total / 2) break;
-      taken += next.cost;
-      from--;
+    // First pass: where the unstarted jobs begin (the first held job is presumed running when
+    // the worker cannot tell us), the victim's whole estimated work and its unstarted part.
+    let firstUnstarted = victim.started;
+    let held = 0;
+    let total = 0;
+    let unstartedCost = 0;
+    let unstarted = 0;
+    for (const job of victim.jobs) {
+      if (held++ === 0 && firstUnstarted < 0) firstUnstarted = job.seq;
+      if (job.seq > firstUnstarted) {
+        // A job awaiting IO (cost 0) has started: it is neither taken nor counted.
+        if (job.cost <= 0) continue;
+        unstarted++;
+        unstartedCost += job.cost;
+      }
+      total += job.cost;
     }
-    if (taken < minCostMs || (plan && taken <= plan.cost)) continue;
-    const first = unstarted[from] as StealCandidate;
-    const last = unstarted[unstarted.length - 1] as StealCandidate;
+    if (unstarted === 0 || (held < 2 && victim.started < 0)) continue;
+    // Second pass: the longest suffix of the unstarted jobs worth at most half the work (costs
+    // are positive, so suffix sums fall as the suffix starts later), and at least the last one.
+    let before = 0;
+    let seen = 0;
+    let first: StealCandidate | undefined;
+    let last: StealCandidate | undefined;
+    let taken = 0;
+    for (const job of victim.jobs) {
+      if (job.seq <= firstUnstarted || job.cost <= 0) continue;
+      seen++;
+      if (!first && (unstartedCost - before <= total / 2 || seen === unstarted)) {
+        first = job;
+        taken = unstartedCost - before;
+      }
+      before += job.cost;
+      last = job;
+    }
+    if (!first || !last || taken < minCostMs || (plan && taken <= plan.cost)) continue;
     plan = { victim: v, lo: first.seq - 1, hi: last.seq, cost: taken };
   }
   return plan;

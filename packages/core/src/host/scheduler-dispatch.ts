@@ -2,7 +2,7 @@
 import { findUncloneablePath } from '../wire/clone-path.js';
 import { NotCloneableError } from '../wire/errors.js';
 import { BRAND, JobKind, type WireJob } from '../wire/protocol.js';
-import { pickWorker, planSteal, type VictimView } from './load-balance.js';
+import { pickWorker, planSteal, type StealCandidate, type VictimView } from './load-balance.js';
 import { MAX_CHUNKS, SchedulerBase, STEAL_MIN_MS } from './scheduler-base.js';
 import { isChunkKind, type Job, type Slot } from './scheduler-types.js';
 
@@ -87,11 +87,17 @@ export abstract class DispatchingScheduler extends SchedulerBase {
       // tail of a burst of tiny calls.
       if (slot.chunks === 0 && slot.load < STEAL_MIN_MS) continue;
       if (!slot.holeSettled()) continue;
-      // Costs as estimated now: a costly stretch of a map is known once its first chunk is back.
-      const jobs = [...slot.held.values()].map((job) => ({
-        seq: job.seq,
-        cost: job.cost > 0 ? this.costOf(job.spec) : 0,
-      }));
+      // A worker holding map chunks is re-priced as estimated now (a costly stretch of a map is
+      // known once its first chunk is back); calls are read as priced when sent, in place — a
+      // worker may hold tens of thousands of them on the tail of a burst.
+      const held = slot.held;
+      const jobs: Iterable<StealCandidate> =
+        slot.chunks > 0
+          ? [...held.values()].map((job) => ({
+              seq: job.seq,
+              cost: job.cost > 0 ? this.costOf(job.spec) : 0,
+            }))
+          : { [Symbol.iterator]: () => held.values() };
       victims.push(slot);
       views.push({ jobs, started: slot.startedNow() });
     }
