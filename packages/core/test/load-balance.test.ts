@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { pickWorker, planSteal } from '../src/host/load-balance.js';
 
-const limits = { concurrency: Number.POSITIVE_INFINITY, maxLoadMs: 6, maxChunks: 2 };
+const limits = {
+  concurrency: Number.POSITIVE_INFINITY,
+  maxLoadMs: 6,
+  maxChunkLoadMs: 48,
+  maxChunks: 2,
+};
 
 describe('pickWorker', () => {
   it('picks the least loaded available worker', () => {
@@ -22,6 +27,23 @@ describe('pickWorker', () => {
     const slot = { available: true, jobs: 2, load: 0, chunks: 2 };
     expect(pickWorker([slot], 0, limits, true)).toBe(-1);
     expect(pickWorker([slot], 0, limits, false)).toBe(0);
+  });
+
+  it('lets a worker hold more estimated work in map chunks than in calls', () => {
+    const slot = { available: true, jobs: 1, load: 5, chunks: 1 };
+    // A call beyond maxLoadMs waits; a chunk is taken up to maxChunkLoadMs.
+    expect(pickWorker([slot], 3, limits, false)).toBe(-1);
+    expect(pickWorker([slot], 3, limits, true)).toBe(0);
+    expect(pickWorker([{ ...slot, load: 46 }], 3, limits, true)).toBe(-1);
+  });
+
+  it('gives chunks to the least loaded worker, so workers fill evenly', () => {
+    const slots = [
+      { available: true, jobs: 3, load: 9, chunks: 3 },
+      { available: true, jobs: 2, load: 6, chunks: 2 },
+    ];
+    const deep = { ...limits, maxChunks: 24 };
+    expect(pickWorker(slots, 3, deep, true)).toBe(1);
   });
 
   it('respects concurrency', () => {

@@ -3,6 +3,7 @@
  * recycling and retries, step by step, with no real worker and no timing.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hostPauses } from '../src/host/host-pauses.js';
 import { resolveOptions } from '../src/host/options.js';
 import { Scheduler } from '../src/host/scheduler.js';
 import { encodeThrown } from '../src/wire/error-codec.js';
@@ -190,6 +191,64 @@ describe('scheduler: work stealing', () => {
         .map((id) => a.ok(id, 'a', 0.001)),
     );
     await Promise.all(calls);
+  });
+});
+
+describe('scheduler: map chunks a worker holds', () => {
+  it('a couple while the host is responsive; enough to outlast its recent long pause', async () => {
+    const { transport, scheduler, call } = setup(true);
+    const [a, b] = await warmUp(transport, call, 1);
+    const chunk = (n: number) =>
+      scheduler.submit({ kind: JobKind.Chunk, task: 't', payload: [n], items: 1 });
+    // Teach the scheduler that one item takes 3 ms.
+    const first = [chunk(0), chunk(1)];
+    await tick();
+    for (const w of [a, b])
+      w.results(
+        w
+          .jobIds()
+          .slice(1)
+          .map((id) => w.ok(id, [0], 3)),
+      );
+    await Promise.all(first);
+    /** Both workers answer every job they are sent, each item taking 3 ms, for a few turns. */
+    const answerAt3ms = async () => {
+      const answered = new Set<number>();
+      for (let round = 0; round < 30; round++) {
+        for (const w of [a, b]) {
+          const fresh = w.jobIds().filter((id) => !answered.has(id));
+          for (const id of fresh) answered.add(id);
+          w.results(fresh.map((id) => w.ok(id, [0], 3)));
+        }
+        await tick();
+      }
+    };
+
+    // 6 ms beyond the first job: two 3 ms chunks each, the rest wait in the queue; a short
+    // pause of the host (a small heap's scavenge) changes nothing.
+    for (const pause of [0, 10]) {
+      if (pause > 0) hostPauses.note(pause);
+      const before = [a.jobIds().length, b.jobIds().length];
+      const shallow = Array.from({ length: 40 }, (_, i) => chunk(i));
+      await tick();
+      expect([a.jobIds().length - (before[0] ?? 0), b.jobIds().length - (before[1] ?? 0)]).toEqual([
+        2, 2,
+      ]);
+      await answerAt3ms();
+      await Promise.all(shallow);
+    }
+
+    // The host was just paused for 30 ms: a worker now holds up to twice that.
+    hostPauses.note(30);
+    const before = [a.jobIds().length, b.jobIds().length];
+    const deep = Array.from({ length: 60 }, (_, i) => chunk(i));
+    await tick();
+    const now = [a.jobIds().length - (before[0] ?? 0), b.jobIds().length - (before[1] ?? 0)];
+    expect(now[0]).toBeGreaterThanOrEqual(18);
+    expect(now[0]).toBeLessThanOrEqual(21);
+    expect(now[1]).toBe(now[0]);
+    await answerAt3ms();
+    await Promise.all(deep);
   });
 });
 

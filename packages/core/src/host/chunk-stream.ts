@@ -12,6 +12,8 @@ import type { Scheduler } from './scheduler.js';
 import { CHUNK_ITEM_INDEX, INPUT_INDEX } from './symbols.js';
 import type { MapOptions } from './types.js';
 
+/** Chunks in flight per worker of an IO-bound task, before its wait factor (`inFlightLimit`). */
+const IO_WINDOW_PER_WORKER = 4;
 /** The most a map's in-flight window grows for an IO-bound task (see `inFlightLimit`). */
 const MAX_WAIT_FACTOR = 256;
 /**
@@ -101,7 +103,7 @@ export class ChunkStream {
     this.total = this.source.remaining;
     this.options = options;
     this.ordered = ordered;
-    this.maxInFlight = options.maxInFlight ?? scheduler.workerCount * 4;
+    this.maxInFlight = options.maxInFlight ?? scheduler.workerCount * IO_WINDOW_PER_WORKER;
     // Every chunk in flight listens on this signal: more than 10 is normal, not a leak.
     setMaxListeners(0, this.controller.signal);
     scheduler.streamStarted();
@@ -141,16 +143,20 @@ export class ChunkStream {
 
   /**
    * Chunks allowed in flight. Until a first chunk has been timed, one per worker. After that
-   * `maxInFlight`; when the caller left it unset and the task awaits IO (a job takes several
-   * times its blocking time), proportionally more, since waiting chunks hold no CPU.
+   * `maxInFlight`; when the caller left it unset, as many as every worker may hold now and one
+   * more each (more while the host pauses long: see `host-pauses.ts`), or, when the task awaits
+   * IO (a job takes several times its blocking time), a few per worker times that factor, since
+   * waiting chunks hold no CPU.
    */
   private inFlightLimit(perItemMs: number | undefined): number {
     if (this.options.maxInFlight !== undefined) return this.options.maxInFlight;
+    const workers = this.scheduler.workerCount;
     if (perItemMs === undefined && this.options.chunkSize === undefined) {
-      return Math.min(this.maxInFlight, this.scheduler.workerCount);
+      return Math.min(this.maxInFlight, workers);
     }
     const factor = Math.min(MAX_WAIT_FACTOR, this.scheduler.waitFactor(this.spec.task));
-    return Math.ceil(this.maxInFlight * factor);
+    const held = workers * this.scheduler.chunkWindowPerWorker();
+    return Math.max(held, Math.ceil(this.maxInFlight * factor));
   }
 
   /** Reads and submits chunks until the window is full or the input ends. */

@@ -3,8 +3,9 @@
  * a worker that ran dry takes back from the busiest one (work stealing).
  *
  * Costs are estimated milliseconds of blocking time (see `task-estimates.ts`). A worker holds
- * at most `maxLoadMs` of estimated work beyond its first job, so a misestimated task strands
- * little; stealing repairs the rest.
+ * at most `maxLoadMs` of estimated calls beyond its first job, so a misestimated task strands
+ * little, and `maxChunkLoadMs` of `map` chunks, so it does not run dry while the host is busy;
+ * stealing repairs the rest.
  */
 
 /** A worker as the balancer sees it. */
@@ -23,13 +24,16 @@ export interface SlotView {
 export interface PickLimits {
   /** Most jobs a worker holds at once (`concurrency`). */
   readonly concurrency: number;
-  /** Most estimated work a worker holds, beyond its first job. */
+  /** Most estimated work a worker holds, beyond its first job, when the job is a call. */
   readonly maxLoadMs: number;
   /**
-   * Most `map` chunks needing its thread a worker holds: a chunk is sized to keep a worker
-   * busy for a while, so one running and one waiting suffice, and an estimate that is wrong
-   * (a costly stretch of the input) strands at most one chunk.
+   * Most estimated work a worker holds, beyond its first job, when the job is a `map` chunk:
+   * enough to keep it busy while the host is paused (a garbage collection of tens of ms), since
+   * a worker cannot ask for more while it waits. What an estimate got wrong (a costly stretch
+   * of the input) is taken back by a worker that runs dry ({@link planSteal}).
    */
+  readonly maxChunkLoadMs: number;
+  /** Most `map` chunks needing its thread a worker holds, whatever their estimate. */
   readonly maxChunks: number;
 }
 
@@ -48,7 +52,8 @@ export function pickWorker(
     const slot = slots[i] as SlotView;
     if (!slot.available || slot.jobs >= limits.concurrency) continue;
     if (isChunk && slot.chunks >= limits.maxChunks) continue;
-    if (slot.jobs > 0 && slot.load + cost > limits.maxLoadMs) continue;
+    const cap = isChunk ? limits.maxChunkLoadMs : limits.maxLoadMs;
+    if (slot.jobs > 0 && slot.load + cost > cap) continue;
     const current = best < 0 ? undefined : (slots[best] as SlotView);
     if (
       !current ||

@@ -10,17 +10,40 @@ import { createIdleSpinner, type IdleSpinner } from '../wire/idle-spin.js';
 import { BRAND, type WorkerInit } from '../wire/protocol.js';
 import type { Transport } from '../wire/transport.js';
 import { AbortRegistry } from './abort-registry.js';
+import { TARGET_CHUNK_MS } from './chunking.js';
+import { hostPauses } from './host-pauses.js';
 import { JobQueue } from './job-queue.js';
 import { MAX_TIMER_MS, type ResolvedOptions } from './options.js';
-import type { Job, JobSpec, Slot, State, SubmitOptions } from './scheduler-types.js';
+import {
+  isChunkKind,
+  type Job,
+  type JobSpec,
+  type Slot,
+  type State,
+  type SubmitOptions,
+} from './scheduler-types.js';
 import { setupInit } from './setup-options.js';
 import { StatsRecorder } from './stats.js';
 import { TaskEstimates } from './task-estimates.js';
 
-/** Work a worker may hold beyond its first job, in estimated ms: about two map chunks. */
+/** Work a worker may hold beyond its first job, in estimated ms (calls). */
 const MAX_LOAD_MS = 6;
-/** `map` chunks a worker holds at once (one running, one waiting): see `load-balance.ts`. */
-export const MAX_CHUNKS = 2;
+/**
+ * Most estimated `map` work a worker holds beyond its first job, in ms, however long the host's
+ * recent pauses (see `host-pauses.ts`): a deeper queue strands more of a misestimated stretch.
+ */
+export const MAX_CHUNK_QUEUE_MS = 64;
+/** A host pause from which workers hold more `map` work (ms): shorter ones they ride out. */
+const LONG_PAUSE_MS = 15;
+/** How many times the host's recent longest pause a worker's held `map` work covers. */
+const PAUSE_COVER = 2;
+/** Most `map` chunks a worker holds at once, whatever their estimate: see `load-balance.ts`. */
+export const MAX_CHUNKS = 24;
+/**
+ * `map` chunks a worker holds on a transport that asks for its own chunk size (a network
+ * queue): one running, one waiting, about two of its chunks' worth of work.
+ */
+const REMOTE_MAX_CHUNKS = 2;
 /** Least estimated work worth a steal (a steal costs a message or two). */
 export const STEAL_MIN_MS = 1;
 /** How long a worker has to acknowledge a cancel before it is killed. */
@@ -50,6 +73,10 @@ export abstract class SchedulerBase {
   protected readonly init: WorkerInit;
   /** Estimated work a worker may hold: {@link MAX_LOAD_MS}, or two chunks of the transport's. */
   protected readonly maxLoadMs: number;
+  /** The transport sizes its own chunks (a network queue): two per worker, as `maxLoadMs` says. */
+  private readonly remote: boolean;
+  /** `map` chunks a worker may hold: {@link MAX_CHUNKS}, or {@link REMOTE_MAX_CHUNKS}. */
+  readonly maxChunks: number;
   protected readonly spinner: IdleSpinner | undefined;
   protected readonly slots: Slot[] = [];
   protected readonly queue = new JobQueue<Job>();
@@ -74,7 +101,9 @@ export abstract class SchedulerBase {
     this.transport = transport;
     this.options = options;
     this.init = { module, concurrency: options.concurrency, ...setupInit(options) };
-    this.maxLoadMs = transport.chunkTargetMs ? 2 * transport.chunkTargetMs : MAX_LOAD_MS;
+    this.remote = transport.chunkTargetMs !== undefined;
+    this.maxLoadMs = this.remote ? 2 * (transport.chunkTargetMs as number) : MAX_LOAD_MS;
+    this.maxChunks = this.remote ? REMOTE_MAX_CHUNKS : MAX_CHUNKS;
     this.spinner = transport.replySpinMs ? replySpinner(transport.replySpinMs) : undefined;
   }
 
@@ -86,6 +115,28 @@ export abstract class SchedulerBase {
   /** Worker time a `map` chunk should take, when the transport asks for its own. */
   get chunkTargetMs(): number | undefined {
     return this.transport.chunkTargetMs;
+  }
+
+  /**
+   * Estimated `map` work a worker may hold beyond its first job now: as much as calls, or, while
+   * the host's garbage collector pauses it for long ({@link LONG_PAUSE_MS} or more: a map keeping
+   * big results), enough to outlast {@link PAUSE_COVER} times its recent longest pause, up to
+   * {@link MAX_CHUNK_QUEUE_MS}.
+   */
+  chunkLoadCap(): number {
+    if (this.remote) return this.maxLoadMs;
+    const pause = hostPauses.recentMs();
+    // Short pauses (a small heap's scavenges) leave the queue shallow: what a worker holds
+    // beyond a couple of chunks may wait behind a costly one (without shared memory a worker
+    // gives work back only between its jobs).
+    if (pause < LONG_PAUSE_MS) return this.maxLoadMs;
+    return Math.min(MAX_CHUNK_QUEUE_MS, PAUSE_COVER * pause);
+  }
+
+  /** `map` chunks worth keeping in flight per worker now: what it may hold, and one ready. */
+  chunkWindowPerWorker(): number {
+    if (this.remote) return REMOTE_MAX_CHUNKS + 2;
+    return Math.min(this.maxChunks, Math.ceil(this.chunkLoadCap() / TARGET_CHUNK_MS) + 1) + 1;
   }
 
   /** Number of workers the executor runs at most. */
@@ -130,11 +181,13 @@ export abstract class SchedulerBase {
   /** A map/imap stream started: `close()` waits for it to finish. */
   streamStarted(): void {
     this.activeStreams++;
+    if (!this.remote) hostPauses.acquire();
   }
 
   /** A map/imap stream ended. */
   streamEnded(): void {
     this.activeStreams--;
+    if (!this.remote) hostPauses.release();
     this.checkDrained();
   }
 
@@ -295,9 +348,10 @@ export abstract class SchedulerBase {
     queueMicrotask(() => this.pump());
   }
 
+  /** Estimated blocking ms of a job; unmeasured, as much as a worker may hold beyond its first. */
   protected costOf(spec: JobSpec): number {
     const estimate = this.estimates.get(spec.task);
-    if (!estimate) return this.maxLoadMs;
+    if (!estimate) return isChunkKind(spec.kind) ? this.chunkLoadCap() : this.maxLoadMs;
     return estimate.blockPerItem * spec.items;
   }
 

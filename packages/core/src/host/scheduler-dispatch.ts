@@ -3,7 +3,7 @@ import { findUncloneablePath } from '../wire/clone-path.js';
 import { NotCloneableError } from '../wire/errors.js';
 import { BRAND, JobKind, type WireJob } from '../wire/protocol.js';
 import { pickWorker, planSteal, type StealCandidate, type VictimView } from './load-balance.js';
-import { MAX_CHUNKS, SchedulerBase, STEAL_MIN_MS } from './scheduler-base.js';
+import { SchedulerBase, STEAL_MIN_MS } from './scheduler-base.js';
 import { isChunkKind, type Job, type Slot } from './scheduler-types.js';
 
 /** Layer 2 of the {@link Scheduler}: dispatch and work stealing. */
@@ -25,7 +25,8 @@ export abstract class DispatchingScheduler extends SchedulerBase {
     const limits = {
       concurrency: this.options.concurrency,
       maxLoadMs: this.maxLoadMs,
-      maxChunks: MAX_CHUNKS,
+      maxChunkLoadMs: this.chunkLoadCap(),
+      maxChunks: this.maxChunks,
     };
     const dirty: Slot[] = [];
     for (let job = this.queue.peek(); job; job = this.queue.peek()) {
@@ -83,8 +84,8 @@ export abstract class DispatchingScheduler extends SchedulerBase {
     for (const slot of this.slots) {
       if (slot.exited || slot.killReason || slot.held.size < 2) continue;
       // Calls are priced when sent, so their load says at once whether a steal can pay; only a
-      // worker holding map chunks (two at most) is re-priced, which keeps this cheap on the
-      // tail of a burst of tiny calls.
+      // worker holding map chunks (a few dozen at most) is re-priced, which keeps this cheap on
+      // the tail of a burst of tiny calls.
       if (slot.chunks === 0 && slot.load < STEAL_MIN_MS) continue;
       if (!slot.holeSettled()) continue;
       // A worker holding map chunks is re-priced as estimated now (a costly stretch of a map is
