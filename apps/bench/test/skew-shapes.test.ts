@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { equalWorkSlices, inOrderMakespan, skewCosts } from '../src/scheduler/skew-shapes.js';
+import {
+  BASE_US,
+  equalWorkSlices,
+  inOrderMakespan,
+  parseSkewCase,
+  SKEW_SHAPES,
+  skewCaseName,
+  skewCases,
+  skewCosts,
+} from '../src/scheduler/skew-shapes.js';
 
 describe('scheduler bench: the in-order bound of a skewed map', () => {
   it('is the greedy schedule in input order: each item to the worker free first', () => {
@@ -42,5 +51,36 @@ describe('scheduler bench: the static split of the no-pool reference', () => {
       // The first slice passes its share by at most one item, so the two differ by two at most.
       expect(Math.abs((work[0] as number) - (work[1] as number))).toBeLessThanOrEqual(2 * largest);
     }
+  });
+});
+
+describe('scheduler bench: skew shapes at several weights', () => {
+  it('names each case by its shape, with its weight when it is not the default', () => {
+    expect(skewCases('default').map(skewCaseName)).toStrictEqual([...SKEW_SHAPES]);
+    const all = skewCases('all').map(skewCaseName);
+    expect(all).toContain('tail@160');
+    expect(all).toContain('one-big@1');
+    expect(all).toContain('tail');
+    for (const name of all) expect(skewCaseName(parseSkewCase(name))).toBe(name);
+    expect(() => parseSkewCase('nowhere')).toThrow(/unknown skew shape/);
+    expect(() => parseSkewCase('tail@-1')).toThrow(/bad skew weight/);
+  });
+
+  it('puts the weight where the shape says', () => {
+    const n = 1_000;
+    const total = (costs: number[]) => costs.reduce((a, b) => a + b, 0);
+    expect(skewCosts('tail', n, 160).at(-1)).toBe(BASE_US * 160);
+    expect(skewCosts('tail', n, 160)[0]).toBe(BASE_US);
+    expect(skewCosts('head', n, 10)[0]).toBe(BASE_US * 10);
+    expect(skewCosts('rising', n, 80).at(-1)).toBeCloseTo(BASE_US * 80, 0);
+    // one-big at weight 1 carries about half of all the work.
+    const big = skewCosts('one-big', n, 1);
+    expect(Math.max(...big) / total(big)).toBeCloseTo(0.5, 2);
+    // The defaults are the shapes the bench ran before it had weights.
+    expect(skewCosts('tail', n)).toStrictEqual(skewCosts('tail', n, 40));
+    expect(Math.max(...skewCosts('one-big', n)) / total(skewCosts('one-big', n))).toBeCloseTo(
+      1 / 3,
+      2,
+    );
   });
 });

@@ -6,8 +6,10 @@
  *
  *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
  *     [--backends worker-threads,child-process,cluster,threadsjs] [--passes 5] [--cold]
+ *     [--weights default|all]   (all: every skew shape at each of several weights)
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { createChildProcessExecutor } from '@manyhands/child-process';
@@ -30,8 +32,10 @@ import {
   BASE_US,
   equalWorkSlices,
   inOrderMakespan,
-  SKEW_SHAPES,
-  type SkewShape,
+  parseSkewCase,
+  type SkewCase,
+  skewCaseName,
+  skewCases,
   skewCosts,
 } from './skew-shapes.js';
 
@@ -90,7 +94,14 @@ interface CaseOutput {
   readonly ok?: number;
   readonly rejected?: number;
   readonly wrong?: number;
+  /** The host's event-loop busy time over the map (`eventLoopUtilization().active`). */
   readonly hostMs?: number;
+  /**
+   * The host thread's own CPU time over the map (Linux: `/proc/thread-self/schedstat`). On a
+   * machine with fewer cores than busy threads, the event loop counts as busy while its thread
+   * waits for a core, so `hostMs` runs above this.
+   */
+  readonly hostCpuMs?: number;
   readonly cpuMs?: number;
   readonly note?: string;
 }
@@ -134,8 +145,8 @@ function burnOverheadUs(): number {
   return Math.max(0, perItemUs - BASE_US);
 }
 
-async function skew(backend: Backend, shape: SkewShape): Promise<CaseOutput> {
-  const costs = skewCosts(shape, 100_000);
+async function skew(backend: Backend, { shape, weight }: SkewCase): Promise<CaseOutput> {
+  const costs = skewCosts(shape, 100_000, weight);
   // The work is what the items really cost on one thread: their nominal µs plus what each
   // `burn` call costs beyond it (about 1 µs here, a fifth of a cheap item).
   const overheadUs = burnOverheadUs();
@@ -178,9 +189,9 @@ import(workerData.tasks).then(({ burn }) => {
  * (perfect balance, known beforehand; no messages while it runs). What it loses to the ideal is
  * what this machine costs any pool: CPUs shared with the host, GC threads and other tenants.
  */
-async function staticSplit(shape: SkewShape): Promise<CaseOutput> {
+async function staticSplit({ shape, weight }: SkewCase): Promise<CaseOutput> {
   const { Worker } = await import('node:worker_threads');
-  const costs = skewCosts(shape, 100_000);
+  const costs = skewCosts(shape, 100_000, weight);
   const overheadUs = burnOverheadUs();
   const total = costs.reduce((a, b) => a + b, 0) + costs.length * overheadUs;
   const ideal = Math.max(total / workers, Math.max(...costs) + overheadUs) / 1e6;
@@ -206,6 +217,15 @@ async function staticSplit(shape: SkewShape): Promise<CaseOutput> {
   return { seconds, ratio: seconds / ideal, note: 'no pool: equal-work slices on plain threads' };
 }
 
+/** This thread's CPU time in ms, where Linux tells it (undefined elsewhere). */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOutput> {
   const inputs = articleInputs(n);
   const same = (pass: CaseOutput) => pass.note;
@@ -221,15 +241,18 @@ async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOut
   await warm(pool);
   const sample = await medianOfPasses(async () => {
     const elu0 = performance.eventLoopUtilization();
+    const thread0 = threadCpuMs();
     const cpu0 = cpuUsage();
     const t0 = performance.now();
     const results = await pool.map('factorial', inputs);
     const seconds = (performance.now() - t0) / 1000;
     const elu = performance.eventLoopUtilization(elu0);
+    const thread1 = threadCpuMs();
     const cpu = cpuUsage(cpu0);
     return {
       seconds,
       hostMs: elu.active,
+      hostCpuMs: thread0 !== undefined && thread1 !== undefined ? thread1 - thread0 : undefined,
       cpuMs: (cpu.user + cpu.system) / 1000,
       note: checksum(results),
     };
@@ -244,8 +267,8 @@ async function runCase(name: string): Promise<CaseOutput> {
     case 'crash':
       return crashStorm(a as Backend);
     case 'skew':
-      if (a === 'static-split') return staticSplit(b as SkewShape);
-      return skew(a as Backend, b as SkewShape);
+      if (a === 'static-split') return staticSplit(parseSkewCase(b as string));
+      return skew(a as Backend, parseSkewCase(b as string));
     case 'short':
       return articleMap(a as Backend | 'loop', 100_000);
     case 'article':
@@ -260,7 +283,10 @@ function caseNames(): string[] {
   const names: string[] = [];
   if (only.includes('crash')) for (const b of backends) names.push(`crash:${b}`);
   if (only.includes('skew')) {
-    for (const shape of SKEW_SHAPES) {
+    const weights = arg('weights', 'default');
+    if (weights !== 'default' && weights !== 'all') throw new Error('--weights is default or all');
+    for (const skewCase of skewCases(weights)) {
+      const shape = skewCaseName(skewCase);
       for (const b of backends)
         if (b !== 'cluster' && b !== 'threadsjs') names.push(`skew:${b}:${shape}`);
       names.push(`skew:static-split:${shape}`);
@@ -325,7 +351,7 @@ function main(): void {
     const runs = samples.get(name) as CaseOutput[];
     const pick = (key: keyof CaseOutput) =>
       runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
-    const parts = [name.padEnd(34)];
+    const parts = [name.padEnd(40)];
     if (name.startsWith('crash')) {
       parts.push(
         `ok ${spread(pick('ok'), 0)}  rejected ${spread(pick('rejected'), 0)}  wrong ${spread(pick('wrong'), 0)}  ${runs[0]?.note}`,
@@ -346,7 +372,9 @@ function main(): void {
         if (runs.some((r) => r.note !== loop[0]?.note)) parts.push('CHECKSUM MISMATCH');
       }
       if (pick('hostMs').length)
-        parts.push(`host ${spread(pick('hostMs'), 0)} ms  cpu ${spread(pick('cpuMs'), 0)} ms`);
+        parts.push(
+          `host ${spread(pick('hostMs'), 0)} ms  host thread cpu ${spread(pick('hostCpuMs'), 0)} ms  process cpu ${spread(pick('cpuMs'), 0)} ms`,
+        );
     }
     console.log(parts.join('  '));
   }

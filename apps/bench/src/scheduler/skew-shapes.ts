@@ -17,35 +17,90 @@ export type SkewShape = (typeof SKEW_SHAPES)[number];
 export const BASE_US = 5;
 
 /**
- * `n` item costs in µs: `uniform` is the control (no skew: what is left is per-item overhead), `tail`/`head` put 5 % of items at 40× the others at the end/start,
- * `scattered` spreads them evenly, `one-big` gives one item (at 3/4 of the input) a third of all
- * the work, `rising` grows linearly from 1 to 20× and `tail-heavy` puts the last 1 % at 200×.
+ * Each shape's weight — how heavy its expensive items are — by default, and the weights the
+ * bench runs with `--weights all`: `tail`, `head`, `scattered` and `tail-heavy` multiply their
+ * expensive items' cost; `one-big` gives its item about that many times the work of all the
+ * others (0.5: a third of the whole; 1: half, so the ideal is the item itself); `rising` ends
+ * at that many times the first item's cost.
  */
-export function skewCosts(shape: SkewShape, n: number): number[] {
+export const SKEW_WEIGHTS: Readonly<
+  Record<SkewShape, { default: number; all: readonly number[] }>
+> = {
+  uniform: { default: 1, all: [1] },
+  tail: { default: 40, all: [10, 40, 160] },
+  head: { default: 40, all: [10, 40, 160] },
+  scattered: { default: 40, all: [10, 40, 160] },
+  'one-big': { default: 0.5, all: [0.1, 0.5, 1] },
+  rising: { default: 20, all: [5, 20, 80] },
+  'tail-heavy': { default: 200, all: [50, 200, 800] },
+};
+
+/** A shape with its weight, as the bench names it: `tail` (the default weight) or `tail@160`. */
+export interface SkewCase {
+  readonly shape: SkewShape;
+  readonly weight: number;
+}
+
+/** Parses a case name made by {@link skewCaseName}. */
+export function parseSkewCase(name: string): SkewCase {
+  const [shape, weight] = name.split('@') as [SkewShape, string | undefined];
+  if (!(shape in SKEW_WEIGHTS)) throw new Error(`unknown skew shape ${shape}`);
+  const w = weight === undefined ? SKEW_WEIGHTS[shape].default : Number(weight);
+  if (!Number.isFinite(w) || w <= 0) throw new Error(`bad skew weight in ${name}`);
+  return { shape, weight: w };
+}
+
+/** `shape`, or `shape@weight` when the weight is not the shape's default. */
+export function skewCaseName({ shape, weight }: SkewCase): string {
+  return weight === SKEW_WEIGHTS[shape].default ? shape : `${shape}@${weight}`;
+}
+
+/** The cases of every shape: at its default weight, or (`all`) at each of its weights. */
+export function skewCases(weights: 'default' | 'all'): SkewCase[] {
+  return SKEW_SHAPES.flatMap((shape) =>
+    weights === 'all'
+      ? SKEW_WEIGHTS[shape].all.map((weight) => ({ shape, weight }))
+      : [{ shape, weight: SKEW_WEIGHTS[shape].default }],
+  );
+}
+
+/**
+ * `n` item costs in µs: `uniform` is the control (no skew: what is left is per-item overhead),
+ * `tail`/`head` put 5 % of items at `weight`× the others (default 40×) at the end/start,
+ * `scattered` spreads them evenly (one in 20), `one-big` gives one item (at 3/4 of the input)
+ * about `weight` times the work of all the others (default 0.5: a third of the whole),
+ * `rising` grows linearly from 1 to `weight`× (default 20×) and `tail-heavy` puts the last 1 %
+ * at `weight`× (default 200×).
+ */
+export function skewCosts(
+  shape: SkewShape,
+  n: number,
+  weight: number = SKEW_WEIGHTS[shape].default,
+): number[] {
   const costs = new Array<number>(n).fill(BASE_US);
-  const heavy = (i: number, weight: number) => {
+  const heavy = (i: number) => {
     costs[i] = BASE_US * weight;
   };
   switch (shape) {
     case 'uniform':
       break;
     case 'tail':
-      for (let i = Math.floor(n * 0.95); i < n; i++) heavy(i, 40);
+      for (let i = Math.floor(n * 0.95); i < n; i++) heavy(i);
       break;
     case 'head':
-      for (let i = 0; i < Math.floor(n * 0.05); i++) heavy(i, 40);
+      for (let i = 0; i < Math.floor(n * 0.05); i++) heavy(i);
       break;
     case 'scattered':
-      for (let i = 0; i < n; i += 20) heavy(i, 40);
+      for (let i = 0; i < n; i += 20) heavy(i);
       break;
     case 'one-big':
-      costs[Math.floor(n * 0.75)] = (BASE_US * n) / 2;
+      costs[Math.floor(n * 0.75)] = BASE_US * n * weight;
       break;
     case 'rising':
-      for (let i = 0; i < n; i++) costs[i] = BASE_US * (1 + (19 * i) / n);
+      for (let i = 0; i < n; i++) costs[i] = BASE_US * (1 + ((weight - 1) * i) / n);
       break;
     case 'tail-heavy':
-      for (let i = Math.floor(n * 0.99); i < n; i++) heavy(i, 200);
+      for (let i = Math.floor(n * 0.99); i < n; i++) heavy(i);
       break;
   }
   return costs;
