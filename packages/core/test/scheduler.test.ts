@@ -194,61 +194,101 @@ describe('scheduler: work stealing', () => {
   });
 });
 
+/**
+ * Two started workers that have learned that a map item (`t`) holds a worker 3 ms, a way to
+ * submit one-item chunks, and one that answers every job any live worker holds (a replacement
+ * worker is made ready first), each once, for a few turns, with its own id.
+ */
+async function chunkSetup() {
+  const { transport, scheduler, call } = setup(true);
+  const [a, b] = await warmUp(transport, call, 1);
+  const chunk = (n: number) =>
+    scheduler.submit({ kind: JobKind.Chunk, task: 't', payload: [n], items: 1 });
+  const answered = new Set<number>();
+  const readied = new Set<FakeWorker>([a, b]);
+  /** Workers that died: they answer nothing more. */
+  const dead = new Set<FakeWorker>();
+  const answerAll = async () => {
+    for (let round = 0; round < 30; round++) {
+      for (const w of transport.workers) {
+        if (w.terminated || dead.has(w)) continue;
+        if (!readied.has(w)) {
+          readied.add(w);
+          w.ready();
+        }
+        const fresh = w.jobIds().filter((id) => !answered.has(id));
+        for (const id of fresh) answered.add(id);
+        w.results(fresh.map((id) => w.ok(id, [id], 3)));
+      }
+      await tick();
+    }
+  };
+  const first = [chunk(0), chunk(1)];
+  await tick();
+  await answerAll();
+  await Promise.all(first);
+  return { a, b, chunk, answerAll, answered, dead };
+}
+
 describe('scheduler: map chunks a worker holds', () => {
   it('a couple while the host is responsive; enough to outlast its recent long pause', async () => {
-    const { transport, scheduler, call } = setup(true);
-    const [a, b] = await warmUp(transport, call, 1);
-    const chunk = (n: number) =>
-      scheduler.submit({ kind: JobKind.Chunk, task: 't', payload: [n], items: 1 });
-    // Teach the scheduler that one item takes 3 ms.
-    const first = [chunk(0), chunk(1)];
-    await tick();
-    for (const w of [a, b])
-      w.results(
-        w
-          .jobIds()
-          .slice(1)
-          .map((id) => w.ok(id, [0], 3)),
-      );
-    await Promise.all(first);
-    /** Both workers answer every job they are sent, each item taking 3 ms, for a few turns. */
-    const answerAt3ms = async () => {
-      const answered = new Set<number>();
-      for (let round = 0; round < 30; round++) {
-        for (const w of [a, b]) {
-          const fresh = w.jobIds().filter((id) => !answered.has(id));
-          for (const id of fresh) answered.add(id);
-          w.results(fresh.map((id) => w.ok(id, [0], 3)));
-        }
-        await tick();
-      }
-    };
+    const { a, b, chunk, answerAll } = await chunkSetup();
+    const sent = () => [a.jobIds().length, b.jobIds().length];
+    const since = (before: number[]) => sent().map((n, i) => n - (before[i] ?? 0));
 
     // 6 ms beyond the first job: two 3 ms chunks each, the rest wait in the queue; a short
     // pause of the host (a small heap's scavenge) changes nothing.
     for (const pause of [0, 10]) {
       if (pause > 0) hostPauses.note(pause);
-      const before = [a.jobIds().length, b.jobIds().length];
+      const before = sent();
       const shallow = Array.from({ length: 40 }, (_, i) => chunk(i));
       await tick();
-      expect([a.jobIds().length - (before[0] ?? 0), b.jobIds().length - (before[1] ?? 0)]).toEqual([
-        2, 2,
-      ]);
-      await answerAt3ms();
+      expect(since(before)).toEqual([2, 2]);
+      await answerAll();
       await Promise.all(shallow);
     }
 
     // The host was just paused for 30 ms: a worker now holds up to twice that.
     hostPauses.note(30);
-    const before = [a.jobIds().length, b.jobIds().length];
+    const before = sent();
     const deep = Array.from({ length: 60 }, (_, i) => chunk(i));
     await tick();
-    const now = [a.jobIds().length - (before[0] ?? 0), b.jobIds().length - (before[1] ?? 0)];
-    expect(now[0]).toBeGreaterThanOrEqual(18);
-    expect(now[0]).toBeLessThanOrEqual(21);
-    expect(now[1]).toBe(now[0]);
-    await answerAt3ms();
+    const [onA, onB] = since(before) as [number, number];
+    expect(onA).toBeGreaterThanOrEqual(18);
+    expect(onA).toBeLessThanOrEqual(21);
+    expect(onB).toBe(onA);
+    await answerAll();
     await Promise.all(deep);
+  });
+
+  it('a worker that dies holding a deep queue fails only the chunk it ran; the rest run elsewhere', async () => {
+    const { a, chunk, answerAll, answered, dead } = await chunkSetup();
+    hostPauses.note(30);
+    const chunks = Array.from({ length: 40 }, (_, i) =>
+      chunk(i).then(
+        (value) => value,
+        (error: unknown) => error,
+      ),
+    );
+    await tick();
+    const held = a.jobIds().slice(2); // after the warm-up call and the first chunk
+    expect(held.length).toBeGreaterThanOrEqual(18);
+    // A finished its first chunk, started the second, then died with the rest unstarted.
+    const [done, running] = held as [number, number];
+    answered.add(done).add(running);
+    a.results([a.ok(done, ['done'], 3)]);
+    a.setStarted(4);
+    a.exit({ exitCode: 3, signal: null });
+    dead.add(a);
+    await tick();
+    await answerAll();
+    const outcomes = await Promise.all(chunks);
+    const failed = outcomes.filter((o) => o instanceof WorkerExitError);
+    expect(failed).toHaveLength(1);
+    expect(outcomes.filter((o) => Array.isArray(o))).toHaveLength(39);
+    expect(outcomes).toContainEqual(['done']);
+    // Every chunk A held but had not started ran again, elsewhere, and kept its place.
+    for (const id of held.slice(2)) expect(outcomes).toContainEqual([id]);
   });
 });
 
