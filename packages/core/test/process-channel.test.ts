@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { wrapChildProcess } from '../dist/process/host-handle.js';
@@ -43,6 +46,8 @@ function start(scenario: string): Started {
     next: () => new Promise((resolve) => waiting.push(resolve)),
   };
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** The channel carries any structured-clone value; tests send plain objects as host messages. */
 const send = (handle: WorkerHandle, value: unknown): void => handle.send(value as HostMessage);
@@ -122,6 +127,29 @@ describe('process channel', () => {
     const posted = messages.slice(1) as { i: number; payload: Float64Array }[];
     expect(posted.map((m) => m.i)).toStrictEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(posted.every((m) => m.payload.length === 16_384 && m.payload[9] === m.i)).toBe(true);
+  });
+
+  it('a worker goes on while its host does not read: its replies are held, then arrive in order', {
+    timeout: 30_000,
+  }, async () => {
+    const worker = start('post-while-host-busy');
+    await worker.next();
+    const flag = join(mkdtempSync(join(tmpdir(), 'mh-channel-')), 'posted');
+    // 1.5 MB, several times what the pipe holds, but less than a worker holds back.
+    send(worker.handle, { count: 12, length: 16_384, flag });
+    await null; // the host writes what it sent in a microtask
+    // The host's thread stays busy (reads nothing) until the worker got past its posts.
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(flag) && Date.now() < deadline) Atomics.wait(PAUSE, 0, 0, 5);
+    expect(existsSync(flag)).toBe(true);
+    type Reply = { i: number; payload?: Float64Array; last?: true };
+    const replies = (): Reply[] => worker.messages.slice(1) as Reply[];
+    while (replies().at(-1)?.last !== true) await new Promise((r) => setTimeout(r, 5));
+    const messages = replies();
+    expect(messages.map((m) => m.i)).toStrictEqual(Array.from({ length: 13 }, (_, i) => i));
+    expect(messages.slice(0, 12).every((m) => m.payload?.[5] === m.i)).toBe(true);
+    worker.handle.terminate();
+    await worker.exited;
   });
 
   it('postSync from an exit handler reaches the host, after what was posted before', async () => {

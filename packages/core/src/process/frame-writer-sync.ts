@@ -4,7 +4,8 @@
  * the host even if the process ends right after (`process.exit` from a task, an uncaught
  * exception), and a long batch of jobs still delivers the results it flushes midway. (The
  * worker runtime already puts many results in one message.) When the pipe is full (the host is
- * busy), a write waits for it without spinning: short sleeps, growing.
+ * busy), a write waits for it without spinning: short sleeps, growing — or, when bounded, keeps
+ * what did not fit for the next call.
  */
 import { writeSync, writevSync } from 'node:fs';
 import { unwritten } from './unwritten.js';
@@ -31,6 +32,8 @@ export interface SyncFrameWriter {
   flush(limitMs?: number): boolean;
   /** Whether the host end is gone (a write failed with EPIPE or alike); writes are dropped. */
   readonly broken: boolean;
+  /** Bytes that earlier bounded writes left over, not yet in the pipe. */
+  readonly pendingBytes: number;
 }
 
 /** A writer of frames onto the (non-blocking) file descriptor `fd`. */
@@ -59,7 +62,7 @@ export function createSyncFrameWriter(fd: number): SyncFrameWriter {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-          if (performance.now() > deadline) return false;
+          if (performance.now() >= deadline) return false;
           Atomics.wait(sleeper, 0, 0, backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
           continue;
@@ -91,6 +94,9 @@ export function createSyncFrameWriter(fd: number): SyncFrameWriter {
     flush,
     get broken() {
       return broken;
+    },
+    get pendingBytes() {
+      return pendingBytes;
     },
   };
 }

@@ -26,6 +26,14 @@ const EXIT_FLUSH_LIMIT_MS = 2_000;
  * queued when the process exits) before the worker gives up on it.
  */
 const SYNC_WRITE_LIMIT_MS = 2_000;
+/**
+ * Most bytes of replies a worker holds while the host does not read (a pipe holds ~200 kB; a
+ * host pauses tens of ms for its GC), before `post` waits for the host. Below it the worker goes
+ * on with its next job, and its replies follow as the pipe drains.
+ */
+const MAX_HELD_BYTES = 4 * 1024 * 1024;
+/** How often a worker that holds replies and has nothing else to do offers them again, in ms. */
+const HELD_RETRY_MS = 1;
 /** How often the orphan watchdog checks that the host is still the parent. */
 const ORPHAN_CHECK_MS = 500;
 
@@ -113,8 +121,10 @@ function openChannel(onChunk: (chunk: Buffer) => void): { input: Socket; output:
  * channel after it).
  *
  * Messages travel as frames on the data channel, written synchronously: when `post` returns,
- * the message is in the pipe (it throws synchronously when a message cannot be cloned), so one
- * posted right before `process.exit` still reaches the host. `postSync` does the same but waits
+ * the message is in the pipe, or — while the host is not reading — held in the worker (up to
+ * 4 MB; beyond that `post` waits) and written as the pipe drains and, at the latest, when the
+ * process exits, so one posted right before `process.exit` still reaches the host. `post`
+ * throws synchronously when a message cannot be cloned. `postSync` does the same but waits
  * at most 2 s for a host that does not read, for `process.on('exit')` handlers and
  * `uncaughtExceptionMonitor`. Besides that the port: exits only once stdout/stderr are flushed
  * after a graceful stop; exits when the host closes either channel or dies; and starts a small watchdog thread
@@ -156,8 +166,20 @@ export function createProcessPort(): WorkerPort {
     setTimeout(() => process.exit(0), EXIT_FLUSH_LIMIT_MS);
   };
 
-  // What a bounded write left over still goes out, whatever way the process ends.
-  process.on('exit', () => writer.flush(SYNC_WRITE_LIMIT_MS));
+  // Replies held for a full pipe still go out, whatever way the process ends (a host that died
+  // ends the wait: the write fails with EPIPE).
+  process.on('exit', () => writer.flush());
+  let retry: NodeJS.Timeout | undefined;
+  const offerHeld = (): void => {
+    retry = undefined;
+    if (!writer.flush(0)) holdBack();
+  };
+  /** Offers the held replies again soon (the next `post` offers them first anyway). */
+  const holdBack = (): void => {
+    if (retry !== undefined) return;
+    retry = setTimeout(offerHeld, HELD_RETRY_MS);
+    retry.unref();
+  };
   // The host is gone (or let go of us): nothing we compute can be delivered any more.
   process.once('disconnect', exitNow);
   input.once('end', exitNow);
@@ -177,7 +199,9 @@ export function createProcessPort(): WorkerPort {
     emptiesPosted: true,
     post(message) {
       // Throws synchronously when the message cannot be serialized: the runtime relies on it.
-      writer.write(encodeFrame(message));
+      const frame = encodeFrame(message);
+      // A full pipe holds the reply back rather than the worker, up to a bound.
+      if (!writer.write(frame, writer.pendingBytes < MAX_HELD_BYTES ? 0 : undefined)) holdBack();
       started();
     },
     postSync(message) {
