@@ -55,6 +55,41 @@ export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void
         const again = await pool.map('exitIfNegative', [1, 2, 3]);
         expect(again).toStrictEqual([2, 3, 4]);
       }, 60_000);
+
+      it('a worker that dies holding a deep queue of small chunks loses only the map whose item ended it', async () => {
+        const pool = make();
+        // Chunks of 10 cheap items: each worker holds dozens at once, with results that fill
+        // a process's pipe; the one that ends its worker is among them, with an abort nearby.
+        const padded = (i: number) => String(i).padStart(256, '.');
+        const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+        const others = [0, 1, 2].map(() =>
+          pool.map('paddedOrExit', range(5_000), { chunkSize: 10 }),
+        );
+        const crashing = pool
+          .map(
+            'paddedOrExit',
+            range(4_000).map((i) => (i === 2_345 ? -1 : i)),
+            { chunkSize: 10 },
+          )
+          .catch((e: unknown) => e);
+        const controller = new AbortController();
+        const aborted = pool
+          .map('paddedOrExit', range(20_000), { chunkSize: 10, signal: controller.signal })
+          .then(
+            (values) => values.every((v, i) => v === padded(i)),
+            (e: unknown) => e instanceof TaskAbortedError,
+          );
+        setTimeout(() => controller.abort('enough'), 5);
+        const error = await crashing;
+        expect(error).toBeInstanceOf(WorkerExitError);
+        expect(failedInputIndex(error)).toBe(2_345);
+        expect(await aborted).toBe(true);
+        for (const values of await Promise.all(others)) {
+          expect(values).toHaveLength(5_000);
+          expect(values.every((v, i) => v === padded(i))).toBe(true);
+        }
+        expect(await pool.run('echo', 'alive')).toBe('alive');
+      }, 60_000);
     }
 
     it('a map names the absolute input of a non-cloneable input or result', async () => {
