@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,7 +134,8 @@ describe('process channel', () => {
   }, async () => {
     const worker = start('post-while-host-busy');
     await worker.next();
-    const flag = join(mkdtempSync(join(tmpdir(), 'mh-channel-')), 'posted');
+    const dir = mkdtempSync(join(tmpdir(), 'mh-channel-'));
+    const flag = join(dir, 'posted');
     // 1.5 MB, several times what the pipe holds, but less than a worker holds back.
     send(worker.handle, { count: 12, length: 16_384, flag });
     await null; // the host writes what it sent in a microtask
@@ -150,6 +151,7 @@ describe('process channel', () => {
     expect(messages.slice(0, 12).every((m) => m.payload?.[5] === m.i)).toBe(true);
     worker.handle.terminate();
     await worker.exited;
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('postSync from an exit handler reaches the host, after what was posted before', async () => {

@@ -22,8 +22,9 @@ const IDLE_SPIN_MS = 0.25;
 /** Longest wait for buffered output before an exiting worker exits anyway. */
 const EXIT_FLUSH_LIMIT_MS = 2_000;
 /**
- * Longest wait for a busy host to take a synchronous message (`postSync`, or what is still
- * queued when the process exits) before the worker gives up on it.
+ * Longest wait for a busy host to take a `postSync` message before the worker gives up on it.
+ * (Replies `post` accepted are written at exit however long that takes: only a dead host, whose
+ * end of the pipe fails the write, ends that wait.)
  */
 const SYNC_WRITE_LIMIT_MS = 2_000;
 /**
