@@ -73,6 +73,58 @@ describe('fast frames', () => {
     }
   });
 
+  it('carry a batch of thousands of calls or results in one fast frame, each value held to the small limits', () => {
+    const jobs = {
+      mh: 'manyhands/1',
+      k: 'jobs',
+      jobs: Array.from({ length: 3_000 }, (_, i) => [
+        i,
+        0,
+        'factorialAfterTimer',
+        [i % 99, `x${i}`],
+      ]),
+    };
+    const results = {
+      mh: 'manyhands/1',
+      k: 'results',
+      results: Array.from({ length: 3_000 }, (_, i) => [i, 0, 3n ** BigInt(i % 200), 0.5, 0.25]),
+      async: Array.from({ length: 6_000 }, (_, i) => (i % 2 === 0 ? i : 0.125)),
+      given: Array.from({ length: 100 }, (_, i) => i),
+    };
+    for (const message of [jobs, results]) {
+      expect(isFast(message)).toBe(true);
+      expect(roundTrip(message)).toStrictEqual(structuredClone(message));
+    }
+    // One call's argument past the small limits sends the whole batch through V8, unchanged.
+    const oneLarge = structuredClone(jobs);
+    (oneLarge.jobs[2_999] as unknown[])[3] = [Array.from({ length: 500 }, (_, i) => i)];
+    expect(isFast(oneLarge)).toBe(false);
+    expect(roundTrip(oneLarge)).toStrictEqual(structuredClone(oneLarge));
+    // The same object in two calls keeps its sharing, as structured clone does: through V8.
+    const shared = { s: 1 };
+    const sharing = {
+      mh: 'manyhands/1',
+      k: 'jobs',
+      jobs: [
+        [1, 0, 'f', [shared]],
+        [2, 0, 'f', [shared]],
+      ],
+    };
+    expect(isFast(sharing)).toBe(false);
+    const back = roundTrip(sharing) as { jobs: [number, number, string, object[]][] };
+    expect(back.jobs[0]?.[3][0]).toBe(back.jobs[1]?.[3][0]);
+    // A batch whose body would pass 1 MB goes through V8 too.
+    const huge = {
+      mh: 'manyhands/1',
+      k: 'results',
+      results: Array.from({ length: 2_000 }, (_, i) => [i, 0, 'y'.repeat(300), 0.5, 0.25]),
+      async: [],
+      given: undefined,
+    };
+    expect(isFast(huge)).toBe(false);
+    expect(roundTrip(huge)).toStrictEqual(structuredClone(huge));
+  });
+
   test.prop([fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 4 })])(
     'read back any result and any arguments inside a results or jobs message',
     (value, args) => {
