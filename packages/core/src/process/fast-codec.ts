@@ -4,9 +4,10 @@
  * `Buffer` of external memory per message and a weak handle to collect, ~20 µs of every round
  * trip on this machine's measurements. Worse, a `v8.Deserializer` keeps every object it read
  * alive until its own wrapper is collected, which a young-generation GC does not do: a batch of
- * a thousand calls or results read through it is copied by two scavenges and promoted to the
- * old generation, and the next full GC frees it (measured: 87 MB promoted over 110 batches of
- * 2,000 timer calls on the host, against 3 MB for worker_threads' native `postMessage`).
+ * a thousand calls or results read through it is copied by scavenges and promoted to the old
+ * generation, for the next full GC to free. Measured, decoding 3,000 batches of 1,000 calls:
+ * V8's deserializer 1,336 ms, 18.7 MB promoted, 678 ms of GC pauses; this decoder 545 ms,
+ * 0.5 MB, 36 ms. Of 1,000 BigInt results: 1,107 ms, 22 MB, 516 ms; here 1,106 ms, 0.5 MB, 62 ms.
  *
  * It covers only values whose structured clone is plain and exact in this format —
  * `undefined`, `null`, booleans, numbers (`-0` and `NaN` kept), strings, BigInts, dense arrays
@@ -140,12 +141,16 @@ function writeValue(w: Writer, value: unknown, depth: number): void {
       const negative = value < 0n;
       const hex = (negative ? -value : value).toString(16);
       if (hex.length > MAX_STRING) throw DECLINE;
-      room(w, 6 + hex.length);
+      // Written with its `0x` prefix, so the reader parses the bytes as they are (no string
+      // concatenated per value).
+      room(w, 8 + hex.length);
       scratch[w.at] = Tag.BigInt;
       scratch[w.at + 1] = negative ? 1 : 0;
-      view.setUint32(w.at + 2, hex.length, true);
-      scratch.write(hex, w.at + 6, 'latin1');
-      w.at += 6 + hex.length;
+      view.setUint32(w.at + 2, hex.length + 2, true);
+      scratch[w.at + 6] = 0x30; // '0'
+      scratch[w.at + 7] = 0x78; // 'x'
+      scratch.write(hex, w.at + 8, 'latin1');
+      w.at += 8 + hex.length;
       return;
     }
     case 'object':
@@ -370,12 +375,12 @@ function readValue(r: Reader, depth: number): unknown {
       const negative = r.body[r.at] === 1;
       const length = r.view.getUint32(r.at + 1, true);
       r.at += 5;
-      if (length === 0 || length > MAX_STRING) malformed();
+      if (length < 3 || length > MAX_STRING + 2) malformed();
       need(r, length);
-      const hex = r.body.toString('latin1', r.at, r.at + length);
+      const text = r.body.toString('latin1', r.at, r.at + length);
       r.at += length;
-      if (!/^[0-9a-f]+$/.test(hex)) malformed();
-      const magnitude = BigInt(`0x${hex}`);
+      if (!/^0x[0-9a-f]+$/.test(text)) malformed();
+      const magnitude = BigInt(text);
       return negative ? -magnitude : magnitude;
     }
     case Tag.Array: {
