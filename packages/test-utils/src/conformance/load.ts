@@ -92,6 +92,49 @@ export function runLoadCases({ name, make, ownsWorkers }: LoadCaseContext): void
       }, 60_000);
     }
 
+    it('a burst of thousands of calls with hostile values among them rejects only those calls, each with its path', async () => {
+      const pool = make();
+      await pool.run('noop');
+      const getter = Object.defineProperty({}, 'bad', {
+        enumerable: true,
+        get: () => {
+          throw new RangeError('getter');
+        },
+      });
+      const expected = (i: number): unknown =>
+        i % 3 === 0 ? `s${i}` : i % 3 === 1 ? BigInt(i) ** 3n : [i, { i }];
+      // One batch of plain calls (the process channel's compact frames) with, among them, an
+      // argument whose getter throws, an argument holding a function, an argument only V8's
+      // format carries (a Map), and a result whose getter throws.
+      const calls = Array.from({ length: 3_000 }, (_, i): Promise<unknown> => {
+        if (i === 777) return pool.run('echo', getter);
+        if (i === 1_500) return pool.run('echo', { fn: () => 1 } as unknown as number);
+        if (i === 2_222) return pool.run('echo', new Map([[i, `v${i}`]]));
+        if (i === 2_900) return pool.run('returnThrowingGetter');
+        return pool.run('echo', expected(i));
+      });
+      const settled = await Promise.allSettled(calls);
+      const paths = new Map([
+        [777, 'args[0].bad'],
+        [1_500, 'args[0].fn'],
+        [2_900, 'result.bad'],
+      ]);
+      settled.forEach((outcome, i) => {
+        const path = paths.get(i);
+        if (path !== undefined) {
+          expect(outcome.status).toBe('rejected');
+          const reason = (outcome as PromiseRejectedResult).reason as NotCloneableError;
+          expect(reason).toBeInstanceOf(NotCloneableError);
+          expect(reason.path).toBe(path);
+        } else if (i === 2_222) {
+          expect(outcome).toStrictEqual({ status: 'fulfilled', value: new Map([[i, `v${i}`]]) });
+        } else {
+          expect(outcome).toStrictEqual({ status: 'fulfilled', value: expected(i) });
+        }
+      });
+      expect(await pool.run('echo', 'alive')).toBe('alive');
+    }, 60_000);
+
     it('a map names the absolute input of a non-cloneable input or result', async () => {
       const pool = make();
       const inputs: unknown[] = Array.from({ length: 100 }, (_, i) => i);
