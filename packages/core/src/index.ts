@@ -9,6 +9,7 @@
 export type { ChunkSizeInput } from './host/chunking.js';
 export { chunkSize, FIRST_CHUNK_SIZE, MAX_CHUNK_SIZE, TARGET_CHUNK_MS } from './host/chunking.js';
 export { createExecutor, toModuleUrl, workerIdsOf } from './host/executor.js';
+export { checkNiceIncrement, MAX_NICE_INCREMENT } from './host/nice-increment.js';
 export type { ResolvedOptions } from './host/options.js';
 export { resolveOptions } from './host/options.js';
 export { medianOfSorted, percentileOfSorted } from './host/percentiles.js';
@@ -17,6 +18,7 @@ export type { ThreadOptions } from './host/thread-options.js';
 export {
   checkThreadOptions,
   THREAD_OPTION_KEYS,
+  threadWorkerInit,
   threadWorkerOptions,
 } from './host/thread-options.js';
 export type {

@@ -10,7 +10,8 @@ export function fixtureUrl(
     | 'process-tasks'
     | 'exit-marker'
     | 'stream-tasks'
-    | 'lifecycle-tasks',
+    | 'lifecycle-tasks'
+    | 'priority-tasks',
 ): URL {
   return new URL(`./fixtures/${name}.js`, import.meta.url);
 }

@@ -16,6 +16,7 @@ import {
   THREAD_OPTION_KEYS,
   type ThreadOptions,
   type Transport,
+  threadWorkerInit,
   threadWorkerOptions,
   type WorkerEvents,
   type WorkerHandle,
@@ -24,7 +25,7 @@ import {
 } from '@manyhands/core';
 import { threads, type WorkerProxy } from './threads-library.js';
 
-/** Options of {@link createThreadsJsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`. */
+/** Options of {@link createThreadsJsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`, `niceIncrement`. */
 export interface ThreadsJsOptions extends ExecutorOptions, ThreadOptions {}
 
 /** threads.js resolves this relative to the file that calls `new Worker`: this one. */
@@ -135,7 +136,7 @@ class ThreadsJsTransport implements Transport {
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
     const progress = createProgressWords();
     const worker = new threads.Worker(ENTRY, {
-      workerData: { init, progress },
+      workerData: { init: threadWorkerInit(this.options, init), progress },
       ...threadWorkerOptions(this.options, init.module),
     });
     return connect(worker, progress, events);

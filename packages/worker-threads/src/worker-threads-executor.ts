@@ -13,6 +13,7 @@ import {
   THREAD_OPTION_KEYS,
   type ThreadOptions,
   type Transport,
+  threadWorkerInit,
   threadWorkerOptions,
   type WorkerEvents,
   type WorkerHandle,
@@ -20,7 +21,7 @@ import {
   type WorkerSetupOptions,
 } from '@manyhands/core';
 
-/** Options of {@link createWorkerThreadsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`. */
+/** Options of {@link createWorkerThreadsExecutor}: the common ones and `resourceLimits`, `env`, `execArgv`, `niceIncrement`. */
 export interface WorkerThreadsOptions extends ExecutorOptions, ThreadOptions {}
 
 const ENTRY = new URL('./entry/worker.js', import.meta.url);
@@ -39,7 +40,7 @@ class WorkerThreadsTransport implements Transport {
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
     const progress = createProgressWords();
     const worker = new Worker(ENTRY, {
-      workerData: { init, progress },
+      workerData: { init: threadWorkerInit(this.options, init), progress },
       ...threadWorkerOptions(this.options, init.module),
     });
     let error: unknown;

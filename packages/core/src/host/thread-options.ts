@@ -3,6 +3,8 @@
  * threadsjs): one definition and one check, so both accept and reject the same values.
  */
 import { type ResourceLimits, SHARE_ENV } from 'node:worker_threads';
+import type { WorkerInit } from '../wire/protocol.js';
+import { checkNiceIncrement, niceInit } from './nice-increment.js';
 import { typeStrippingFlag } from './typescript-modules.js';
 
 /** Options passed on to each `node:worker_threads` `Worker` a backend starts. */
@@ -13,14 +15,27 @@ export interface ThreadOptions {
   readonly env?: Record<string, string | undefined> | typeof SHARE_ENV;
   /** Node flags of the workers (default: the parent's `process.execArgv`). */
   readonly execArgv?: readonly string[];
+  /**
+   * Nice levels each worker thread lowers its own CPU priority by as it starts (an integer from
+   * 0 to 19, default 0), so that when the workers keep every core busy the host's thread still
+   * runs the moment it has a result to take or a job to hand out: its event loop stays
+   * responsive and it feeds the workers sooner. Linux only for threads (elsewhere a thread has
+   * no priority of its own, and this does nothing). Cannot be undone for a running worker.
+   */
+  readonly niceIncrement?: number;
 }
 
 /** The keys of {@link ThreadOptions}, for `createExecutor`'s list of a backend's own options. */
-export const THREAD_OPTION_KEYS = Object.freeze(['resourceLimits', 'env', 'execArgv'] as const);
+export const THREAD_OPTION_KEYS = Object.freeze([
+  'resourceLimits',
+  'env',
+  'execArgv',
+  'niceIncrement',
+] as const);
 
 /** Throws `TypeError`/`RangeError` when a {@link ThreadOptions} value is malformed. */
 export function checkThreadOptions(options: ThreadOptions): void {
-  const { resourceLimits, env, execArgv } = options;
+  const { resourceLimits, env, execArgv, niceIncrement } = options;
   if (resourceLimits !== undefined) {
     if (typeof resourceLimits !== 'object' || resourceLimits === null) {
       throw new TypeError('Option "resourceLimits" must be an object.');
@@ -40,6 +55,12 @@ export function checkThreadOptions(options: ThreadOptions): void {
   ) {
     throw new TypeError('Option "execArgv" must be an array of strings.');
   }
+  checkNiceIncrement(niceIncrement);
+}
+
+/** A thread's init with what {@link ThreadOptions} hands to the worker itself (`niceIncrement`). */
+export function threadWorkerInit(options: ThreadOptions, init: WorkerInit): WorkerInit {
+  return options.niceIncrement ? { ...init, ...niceInit(options.niceIncrement) } : init;
 }
 
 /**

@@ -3,6 +3,7 @@
  * their validation, and the spawn settings they turn into.
  */
 
+import { checkNiceIncrement, niceInit } from '../host/nice-increment.js';
 import { typeStrippingFlag } from '../host/typescript-modules.js';
 import type { WorkerInit } from '../wire/protocol.js';
 import { encodeWorkerInit, WORKER_INIT_ENV } from './init-env.js';
@@ -37,6 +38,13 @@ export interface ProcessOptions {
    * exceeds it dies; its tasks reject with `WorkerExitError` and it is replaced.
    */
   readonly maxOldGenerationSizeMb?: number;
+  /**
+   * Nice levels each worker process lowers its CPU priority by as it starts (an integer from 0
+   * to 19, default 0), so that when the workers keep every core busy the host's thread still
+   * runs the moment it has a result to take or a job to hand out: its event loop stays
+   * responsive and it feeds the workers sooner. Cannot be undone for a running worker.
+   */
+  readonly niceIncrement?: number;
 }
 
 /** Names of {@link ProcessOptions}' keys, for `createExecutor`'s unknown-option check. */
@@ -46,13 +54,14 @@ export const PROCESS_OPTION_KEYS: readonly string[] = Object.freeze([
   'cwd',
   'stdio',
   'maxOldGenerationSizeMb',
+  'niceIncrement',
 ]);
 
 const OUTPUTS: readonly ProcessOutput[] = ['inherit', 'forward', 'ignore'];
 
 /** Throws `TypeError` (wrong type) or `RangeError` (bad value) for invalid process options. */
 export function checkProcessOptions(options: ProcessOptions): void {
-  const { execArgv, env, cwd, stdio, maxOldGenerationSizeMb } = options;
+  const { execArgv, env, cwd, stdio, maxOldGenerationSizeMb, niceIncrement } = options;
   if (
     execArgv !== undefined &&
     (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))
@@ -91,6 +100,7 @@ export function checkProcessOptions(options: ProcessOptions): void {
       );
     }
   }
+  checkNiceIncrement(niceIncrement);
 }
 
 /** What a process backend passes to `fork` (or `cluster.setupPrimary` + `cluster.fork`). */
@@ -135,7 +145,10 @@ export function processSpawnSettings(
   if (strip) execArgv.push(strip);
   return {
     execArgv,
-    env: { ...(options.env ?? process.env), [WORKER_INIT_ENV]: encodeWorkerInit(init) },
+    env: {
+      ...(options.env ?? process.env),
+      [WORKER_INIT_ENV]: encodeWorkerInit({ ...init, ...niceInit(options.niceIncrement) }),
+    },
     cwd: options.cwd,
     // The data channel at HOST_TO_WORKER_FD and WORKER_TO_HOST_FD: the worker finds it there.
     stdio: ['ignore', target, target, 'pipe', 'pipe', 'ipc'],

@@ -171,4 +171,6 @@ export interface WorkerInit {
   readonly teardownTimeout?: number;
   /** Whether to measure heap growth per job and report the heap with results. */
   readonly trackHeap?: boolean;
+  /** Nice levels the worker lowers its own CPU priority by as it starts (see `niceIncrement`). */
+  readonly niceIncrement?: number;
 }

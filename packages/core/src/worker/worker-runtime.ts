@@ -28,6 +28,7 @@ import {
 import { loadTaskModule } from './load-module.js';
 import { Outbox } from './outbox.js';
 import type { WorkerPort } from './port.js';
+import { lowerWorkerPriority } from './priority.js';
 import { TaskEvents } from './task-events.js';
 import { runTeardown } from './worker-setup.js';
 
@@ -38,6 +39,8 @@ const IDLE_SPIN_MS = 0.25;
 
 /** Loads the task module named in `init` and serves jobs from `port` until stopped. */
 export function startWorkerRuntime(port: WorkerPort, init: WorkerInit): void {
+  // Before the task module loads: its import and any threads it starts run at the lower priority.
+  if (init.niceIncrement) lowerWorkerPriority(init.niceIncrement);
   const concurrency = init.concurrency;
   const queue: WireJob[] = [];
   let queueHead = 0;
