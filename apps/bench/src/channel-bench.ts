@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Executor } from '@manyhands/core';
 import { pipeFloor, threadFloor } from './channel-floor.js';
 import { checksum } from './checksum.js';
+import { describeCoreSpeeds, measureCoreSpeeds } from './core-speeds.js';
 import { articleInputs } from './inputs.js';
 import { badPasses, medianOfPasses, parsePasses } from './passes.js';
 import { rotated } from './sampling.js';
@@ -196,6 +197,7 @@ function main(): void {
       (before ? `, before = ${before}` : '') +
       `, after = ${after}`,
   );
+  console.log(`before the run, ${describeCoreSpeeds(measureCoreSpeeds())}`);
   for (let round = 0; round < rounds; round++) {
     if (only.includes('map')) add('loop', loopSeconds());
     for (const name of only) {
@@ -232,6 +234,7 @@ function main(): void {
   }
   const loop = samples.get('loop');
   const loopMedian = loop ? median(loop.map((s) => s.seconds)) : undefined;
+  console.log(`after the run, ${describeCoreSpeeds(measureCoreSpeeds())}`);
   if (loop) console.log(`\nplain loop (map reference): ${loopMedian?.toFixed(3)} s`);
   for (const name of only) {
     console.log(`\n${name}`);

@@ -7,9 +7,14 @@
  *   node dist/scheduler/scheduler-bench.js [--rounds 5] [--workers 2] [--only crash,skew,short,article]
  *     [--backends worker-threads,child-process,cluster,threadsjs] [--passes 5] [--cold]
  *     [--weights default|all]   (all: every skew shape at each of several weights)
+ *
+ * A backend written `NAME+niceN` (e.g. `worker-threads+nice10`) starts its workers with
+ * `niceIncrement: N`, so the same run compares a pool whose workers yield to the host with the
+ * default one.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { createChildProcessExecutor } from '@manyhands/child-process';
@@ -18,6 +23,7 @@ import { type Executor, failedInputIndex, medianOfSorted, WorkerExitError } from
 import { createThreadsJsExecutor } from '@manyhands/threadsjs';
 import { createWorkerThreadsExecutor } from '@manyhands/worker-threads';
 import { checksum } from '../checksum.js';
+import { describeCoreSpeeds, measureCoreSpeeds } from '../core-speeds.js';
 import { articleInputs } from '../inputs.js';
 import {
   badPasses,
@@ -42,7 +48,18 @@ import {
 type Tasks = typeof import('./scheduler-tasks.js');
 const TASKS = new URL('./scheduler-tasks.js', import.meta.url);
 const BACKENDS = ['worker-threads', 'child-process', 'cluster', 'threadsjs'] as const;
-type Backend = (typeof BACKENDS)[number];
+/** A backend, optionally with `+niceN`: its workers started with `niceIncrement: N`. */
+type Backend = (typeof BACKENDS)[number] | `${(typeof BACKENDS)[number]}+nice${number}`;
+
+/** The backend of a `--backends` entry, and its `niceIncrement` when it has `+niceN`. */
+function parseBackend(entry: Backend): {
+  base: (typeof BACKENDS)[number];
+  niceIncrement?: number;
+} {
+  const [base, nice] = entry.split('+nice') as [(typeof BACKENDS)[number], string | undefined];
+  if (!BACKENDS.includes(base)) throw new Error(`unknown backend ${entry}`);
+  return nice === undefined ? { base } : { base, niceIncrement: Number(nice) };
+}
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -63,8 +80,9 @@ function plan<T extends TimedPass>(same?: (pass: T) => unknown): PassPlan<T> {
 }
 
 function make(backend: Backend): Executor<Tasks> {
-  const options = { workers };
-  switch (backend) {
+  const { base, niceIncrement } = parseBackend(backend);
+  const options = { workers, ...(niceIncrement === undefined ? {} : { niceIncrement }) };
+  switch (base) {
     case 'worker-threads':
       return createWorkerThreadsExecutor<Tasks>(TASKS, options);
     case 'child-process':
@@ -102,6 +120,11 @@ interface CaseOutput {
    * waits for a core, so `hostMs` runs above this.
    */
   readonly hostCpuMs?: number;
+  /**
+   * The 99th percentile of the host's event-loop delay over the map, in ms: how long a timer
+   * or a request of the host's own would have waited at worst (but for 1 %).
+   */
+  readonly hostDelayP99Ms?: number;
   readonly cpuMs?: number;
   readonly note?: string;
 }
@@ -240,6 +263,8 @@ async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOut
   const pool = make(backend);
   await warm(pool);
   const sample = await medianOfPasses(async () => {
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
     const elu0 = performance.eventLoopUtilization();
     const thread0 = threadCpuMs();
     const cpu0 = cpuUsage();
@@ -248,11 +273,13 @@ async function articleMap(backend: Backend | 'loop', n: number): Promise<CaseOut
     const seconds = (performance.now() - t0) / 1000;
     const elu = performance.eventLoopUtilization(elu0);
     const thread1 = threadCpuMs();
+    delay.disable();
     const cpu = cpuUsage(cpu0);
     return {
       seconds,
       hostMs: elu.active,
       hostCpuMs: thread0 !== undefined && thread1 !== undefined ? thread1 - thread0 : undefined,
+      hostDelayP99Ms: delay.percentile(99) / 1e6,
       cpuMs: (cpu.user + cpu.system) / 1000,
       note: checksum(results),
     };
@@ -288,7 +315,9 @@ function caseNames(): string[] {
     for (const skewCase of skewCases(weights)) {
       const shape = skewCaseName(skewCase);
       for (const b of backends)
-        if (b !== 'cluster' && b !== 'threadsjs') names.push(`skew:${b}:${shape}`);
+        if (!['cluster', 'threadsjs'].includes(parseBackend(b).base)) {
+          names.push(`skew:${b}:${shape}`);
+        }
       names.push(`skew:static-split:${shape}`);
     }
   }
@@ -321,6 +350,7 @@ function main(): void {
   console.log(
     `scheduler bench: workers=${workers}, rounds=${rounds}, ${COLD ? 'first pass timed' : `median of ${PASSES} passes after an untimed one`}, node ${process.version}`,
   );
+  console.log(`before the run, ${describeCoreSpeeds(measureCoreSpeeds())}`);
   for (let round = 0; round < rounds; round++) {
     // The order rotates each round, so no case always runs right after the same one.
     for (const name of rotated(names, round)) {
@@ -347,6 +377,7 @@ function main(): void {
       process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${JSON.stringify(row)}\n`);
     }
   }
+  console.log(`after the run, ${describeCoreSpeeds(measureCoreSpeeds())}`);
   for (const name of names) {
     const runs = samples.get(name) as CaseOutput[];
     const pick = (key: keyof CaseOutput) =>
@@ -373,7 +404,7 @@ function main(): void {
       }
       if (pick('hostMs').length)
         parts.push(
-          `host ${spread(pick('hostMs'), 0)} ms  host thread cpu ${spread(pick('hostCpuMs'), 0)} ms  process cpu ${spread(pick('cpuMs'), 0)} ms`,
+          `host ${spread(pick('hostMs'), 0)} ms  host thread cpu ${spread(pick('hostCpuMs'), 0)} ms  host loop delay p99 ${spread(pick('hostDelayP99Ms'), 0)} ms  process cpu ${spread(pick('cpuMs'), 0)} ms`,
         );
     }
     console.log(parts.join('  '));
