@@ -65,6 +65,23 @@ function replySpinner(ms: number): IdleSpinner {
   return spinner;
 }
 
+const NO_RESOLVER = (): void => {};
+
+/**
+ * Where {@link captureResolvers} leaves the resolvers of the promise it was given to, until
+ * the caller takes them (and puts {@link NO_RESOLVER} back, so nothing keeps the promise).
+ */
+const captured: { resolve: (value: unknown) => void; reject: (error: unknown) => void } = {
+  resolve: NO_RESOLVER,
+  reject: NO_RESOLVER,
+};
+
+/** A promise executor shared by every job: hands the resolvers over through {@link captured}. */
+function captureResolvers(resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 /** Layer 1 of the {@link Scheduler}: its state and shared bookkeeping. */
 export abstract class SchedulerBase {
   readonly transport: Transport;
@@ -192,53 +209,55 @@ export abstract class SchedulerBase {
   }
 
   /** Queues one job. Its `timeout` counts from now, waiting for a worker included. */
-  submit(spec: JobSpec, options: SubmitOptions = {}): Promise<unknown> {
-    const internal = options.internal === true;
-    return new Promise((resolve, reject) => {
-      if (this.state !== 'open' && !(internal && this.state === 'closing')) {
-        reject(new ExecutorClosedError());
-        return;
-      }
-      if (!internal && this.queued >= this.options.maxQueue) {
-        reject(new QueueFullError(this.options.maxQueue));
-        return;
-      }
-      if (spec.signal?.aborted) {
-        reject(new TaskAbortedError(spec.task, spec.signal.reason));
-        return;
-      }
-      const job: Job = {
-        id: this.nextId++,
-        spec,
-        resolve,
-        reject,
-        enqueuedAt: performance.now(),
-        cost: 0,
-        chunk: false,
-        settled: false,
-        worker: undefined,
-        seq: 0,
-        timer: undefined,
-        offAbort: undefined,
-        retriesLeft: spec.retries ?? 0,
-      };
-      if (spec.signal) {
-        const signal = spec.signal;
-        job.offAbort = this.aborts.add(signal, () =>
-          this.cancel(job, new TaskAbortedError(spec.task, signal.reason), { interrupt: true }),
-        );
-      }
-      const timeout = spec.timeout;
-      if (timeout !== undefined && Number.isFinite(timeout)) {
-        job.timer = setTimeout(
-          () => this.cancel(job, new TaskTimeoutError(spec.task, timeout), { interrupt: true }),
-          Math.min(MAX_TIMER_MS, Math.max(0, timeout)),
-        );
-      }
-      this.queue.push(job);
-      this.queued++;
-      this.schedulePump();
-    });
+  submit(spec: JobSpec, options?: SubmitOptions): Promise<unknown> {
+    const internal = options?.internal === true;
+    if (this.state !== 'open' && !(internal && this.state === 'closing')) {
+      return Promise.reject(new ExecutorClosedError());
+    }
+    if (!internal && this.queued >= this.options.maxQueue) {
+      return Promise.reject(new QueueFullError(this.options.maxQueue));
+    }
+    if (spec.signal?.aborted) {
+      return Promise.reject(new TaskAbortedError(spec.task, spec.signal.reason));
+    }
+    // The resolvers come out through one shared executor: no closure and context per call (a
+    // burst of calls allocates, and keeps alive while in flight, only what each job needs).
+    const promise = new Promise(captureResolvers);
+    const { resolve, reject } = captured;
+    captured.resolve = NO_RESOLVER;
+    captured.reject = NO_RESOLVER;
+    const job: Job = {
+      id: this.nextId++,
+      spec,
+      resolve,
+      reject,
+      enqueuedAt: performance.now(),
+      cost: 0,
+      chunk: false,
+      settled: false,
+      worker: undefined,
+      seq: 0,
+      timer: undefined,
+      offAbort: undefined,
+      retriesLeft: spec.retries ?? 0,
+    };
+    if (spec.signal) {
+      const signal = spec.signal;
+      job.offAbort = this.aborts.add(signal, () =>
+        this.cancel(job, new TaskAbortedError(spec.task, signal.reason), { interrupt: true }),
+      );
+    }
+    const timeout = spec.timeout;
+    if (timeout !== undefined && Number.isFinite(timeout)) {
+      job.timer = setTimeout(
+        () => this.cancel(job, new TaskTimeoutError(spec.task, timeout), { interrupt: true }),
+        Math.min(MAX_TIMER_MS, Math.max(0, timeout)),
+      );
+    }
+    this.queue.push(job);
+    this.queued++;
+    this.schedulePump();
+    return promise;
   }
 
   /**
