@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, usage } from './args.js';
 import { type ComparableRun, compareRuns, readComparableRun, renderComparison } from './compare.js';
+import { describeCoreSpeeds, measureCoreSpeeds } from './core-speeds.js';
 import { describeNoise } from './noise.js';
 import { StreamProgress } from './progress.js';
 import { loadRegistry, type Registry } from './registry.js';
@@ -66,7 +67,9 @@ export async function main(
     return 2;
   }
   const progress = new StreamProgress(stderr, stderr.isTTY === true);
+  const coresBefore = options.json ? undefined : describeCoreSpeeds(measureCoreSpeeds());
   const report = await runBench(options, backends, progress);
+  const coresAfter = options.json ? undefined : describeCoreSpeeds(measureCoreSpeeds());
   const written = await writeResults(report, resolve(cwd, options.out));
   const comparison =
     previous === undefined
@@ -89,6 +92,7 @@ export async function main(
     for (const line of verdicts(report)) stdout.write(`  ${line}\n`);
     for (const skip of report.skipped) stdout.write(`  skipped ${skip.name}: ${skip.reason}\n`);
     stdout.write(`\n${noiseLines(report).join('\n')}\n`);
+    stdout.write(`  before the run, ${coresBefore}\n  after the run, ${coresAfter}\n`);
     if (comparison) stdout.write(`\n${comparison}\n`);
     stdout.write(`\nResults: ${written.json}\nChart:   ${written.chart}\n`);
   }
