@@ -18,8 +18,8 @@ export interface ThreadOptions {
   /**
    * Nice levels each worker thread lowers its own CPU priority by as it starts (an integer from
    * 0 to 19, default 0), so that when the workers keep every core busy the host's thread still
-   * runs the moment it has a result to take or a job to hand out: its event loop stays
-   * responsive and it feeds the workers sooner. Linux only for threads (elsewhere a thread has
+   * runs the moment it has a result to take or a job to hand out, so its event loop stays
+   * responsive (a map's wall time stays the same). Linux only for threads (elsewhere a thread has
    * no priority of its own, and this does nothing). Cannot be undone for a running worker.
    */
   readonly niceIncrement?: number;

@@ -41,8 +41,8 @@ export interface ProcessOptions {
   /**
    * Nice levels each worker process lowers its CPU priority by as it starts (an integer from 0
    * to 19, default 0), so that when the workers keep every core busy the host's thread still
-   * runs the moment it has a result to take or a job to hand out: its event loop stays
-   * responsive and it feeds the workers sooner. Cannot be undone for a running worker.
+   * runs the moment it has a result to take or a job to hand out, so its event loop stays
+   * responsive (a map's wall time stays the same). Cannot be undone for a running worker.
    */
   readonly niceIncrement?: number;
 }
